@@ -1,0 +1,95 @@
+"""Weekly CP and LAC load: find the week's deliveries, ingest, build, check, publish, alert.
+
+Every Monday at 06:00 London time, one run at a time. The logic lives in csc_warehouse; this
+file only wires tasks. The dbt project is rendered by Cosmos from the manifest that `dbt parse`
+writes (`csc dbt-parse`), one task per model with its tests (TestBehavior.BUILD).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, task
+from airflow.sdk import TriggerRule
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+from csc_warehouse import runs, settings, transforming
+
+DEFAULT_ARGS = {"owner": "performance-team", "retries": 1, "retry_delay": timedelta(minutes=2)}
+
+DBT_PROJECT = ProjectConfig(
+    dbt_project_path=settings.dbt_project_dir(),
+    manifest_path=transforming.manifest_path(),
+    project_name="csc_warehouse",
+    install_dbt_deps=False,
+)
+DBT_PROFILE = ProfileConfig(
+    profile_name="csc_warehouse",
+    target_name="warehouse",
+    profile_mapping=PostgresUserPasswordProfileMapping(
+        conn_id=settings.WAREHOUSE_CONN_ID, profile_args={"schema": settings.build_schema()}
+    ),
+)
+
+
+@dag(
+    dag_id=settings.WEEKLY_DAG_ID,
+    schedule="0 6 * * MON",
+    start_date=pendulum.datetime(2014, 1, 6, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={
+        "as_at": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: the run's date"),
+        "landing": Param(None, type=["null", "string"], description="landing root; default: CSC_LANDING_DIR"),
+    },
+    tags=["csc", "weekly"],
+    doc_md=__doc__,
+)
+def cp_lac_weekly():
+    @task
+    def plan(params=None, logical_date=None):
+        return runs.plan(params.get("as_at"), logical_date, params.get("landing"))
+
+    run_plan = plan()
+    folders = task(runs.find_week_deliveries, task_id="find_deliveries")(run_plan)
+    outcomes = task(runs.ingest, task_id="ingest")(folders)
+
+    build_marts = DbtTaskGroup(
+        group_id="build_marts",
+        project_config=DBT_PROJECT,
+        profile_config=DBT_PROFILE,
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+        operator_args={"install_deps": False},
+        default_args={"retries": 0},
+    )
+
+    @task
+    def quality_gate(run_id=None):
+        return runs.run_gate(run_id)
+
+    @task
+    def publish(verdict, run_id=None):
+        return runs.publish(run_id, verdict)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def summarise(run_plan, outcomes, verdict, published, run_id=None):
+        return runs.summarise(run_id, run_plan, outcomes, verdict, published)
+
+    verdict = quality_gate()
+    published = publish(verdict)
+    outcomes >> build_marts >> verdict
+    summary = summarise(run_plan, outcomes, verdict, published)
+    sent = task(runs.send_summary, task_id="send_summary", trigger_rule=TriggerRule.ALL_DONE,
+                retries=3, retry_delay=timedelta(seconds=20))(summary)
+    # Last, and failing when anything failed: an alert task on ALL_DONE must not make a bad run green.
+    sent >> task(runs.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0)(summary)
+
+
+weekly_dag = cp_lac_weekly()

@@ -1,0 +1,31 @@
+{#- The version each (la_code, extract_date) is reported from: its newest accepted version. A
+    correction (different bytes for the same folder) replaces the earlier one from then on. -#}
+with delivery_versions as (
+    select * from {{ ref('stg_ledger__delivery_versions') }}
+),
+
+accepted as (
+    select * from delivery_versions where version_status = 'accepted'
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by la_code, extract_date
+            order by received_at desc, delivery_version_id desc
+        ) as newest_first
+    from accepted
+),
+
+final as (
+    select
+        delivery_version_id,
+        la_code,
+        extract_date as as_at,
+        version_sha256
+    from ranked
+    where newest_first = 1
+)
+
+select * from final

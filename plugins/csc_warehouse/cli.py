@@ -1,0 +1,227 @@
+"""`csc`: the command people, scripts and the DAG's tasks share. A thin shell over the modules."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import logging
+import subprocess
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+
+from csc_warehouse import settings
+
+log = logging.getLogger("csc")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("great_expectations", "urllib3", "asyncio", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- services and setup ------------------------------------------------------------------------
+
+def cmd_services(args) -> int:
+    from csc_warehouse import services
+
+    if args.action == "start":
+        for name, where in services.start().items():
+            _print(f"{name}: {where}")
+    else:
+        services.stop()
+        _print("stopped the embedded warehouse and mail sink (if they were running)")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from csc_warehouse import warehouse
+
+    applied = warehouse.migrate()
+    _print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    return 0
+
+
+def cmd_dbt_parse(args) -> int:
+    from csc_warehouse import transforming
+
+    _print(f"manifest: {transforming.parse_project()}")
+    return 0
+
+
+def prepare_airflow() -> None:
+    """Environment for Airflow, and its metadata database migrated once per database URL."""
+    settings.apply_environment(settings.airflow_environment())
+    home = settings.airflow_home()
+    home.mkdir(parents=True, exist_ok=True)
+    import hashlib
+
+    marker = home / f".migrated-{hashlib.sha256(settings.airflow_metadata_url().encode()).hexdigest()[:12]}"
+    if not marker.exists():
+        log.info("migrating the Airflow metadata database")
+        subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
+                       stdout=subprocess.DEVNULL)
+        marker.touch()
+
+
+def load_dag(dag_id: str = settings.WEEKLY_DAG_ID):
+    path = settings.dags_dir() / f"{dag_id}.py"
+    spec = importlib.util.spec_from_file_location(f"csc_dags_{dag_id}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return _dag_in(module, dag_id)
+
+
+def _dag_in(module, dag_id: str):
+    from airflow.sdk import DAG
+
+    for value in vars(module).values():
+        if isinstance(value, DAG) and value.dag_id == dag_id:
+            return value
+    raise RuntimeError(f"no DAG {dag_id} in {module.__file__}")
+
+
+def run_week(as_at: date, landing: Path | None = None) -> bool:
+    """Run the weekly DAG for as_at through Airflow (dag.test()); True when the run succeeded."""
+    from csc_warehouse import transforming, warehouse
+    from csc_warehouse.runs import LONDON
+
+    warehouse.migrate()
+    transforming.ensure_manifest()
+    prepare_airflow()
+    dag = load_dag()
+    logical_date = datetime.combine(as_at, time(6, 0), tzinfo=LONDON)
+    conf = {"as_at": as_at.isoformat(), "landing": str(landing) if landing else None}
+    dag_run = dag.test(logical_date=logical_date, run_conf=conf)
+    state = str(getattr(dag_run, "state", "failed"))
+    _print(f"{dag.dag_id} for as_at {as_at}: {state}")
+    return state.endswith("success")
+
+
+def cmd_run_week(args) -> int:
+    return 0 if run_week(date.fromisoformat(args.as_at), Path(args.landing) if args.landing else None) else 1
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+def cmd_ingest(args) -> int:
+    from csc_warehouse import loading, warehouse
+
+    warehouse.migrate()
+    outcomes = loading.ingest_path(Path(args.path), progress=_print)
+    quarantined = [o for o in outcomes if o.status == "quarantined"]
+    for outcome in quarantined:
+        _print(f"QUARANTINED {outcome.label}:")
+        for finding in outcome.findings[:20]:
+            _print(f"  {finding}")
+    _print(f"{len(outcomes)} delivery version(s): {len(outcomes) - len(quarantined)} accepted or already loaded,"
+           f" {len(quarantined)} quarantined")
+    return 1 if quarantined else 0
+
+
+def cmd_ledger(args) -> int:
+    return _query(
+        "select v.delivery_version_id as version, v.la_code, v.extract_date, v.status, f.file_name, f.sheet,"
+        " f.table_name, f.status as file_status, f.rows_read, f.rows_loaded, coalesce(f.reason, v.reason) as reason"
+        " from ledger.delivery_versions v left join ledger.delivery_files f using (delivery_version_id)"
+        " order by v.delivery_version_id, f.file_name, f.sheet", None)
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+def _query(statement: str, role: str | None) -> int:
+    from csc_warehouse import warehouse
+
+    with warehouse.connect(role=role) as conn:
+        cursor = conn.execute(statement)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if cursor.description:
+            writer.writerow([column.name for column in cursor.description])
+            writer.writerows(cursor)
+        conn.commit()
+    return 0
+
+
+def cmd_sql(args) -> int:
+    return _query(args.query, args.role)
+
+
+# -- the demo ----------------------------------------------------------------------------------
+
+def cmd_demo(args) -> int:
+    from csc_warehouse import demo_data, services, transforming, warehouse
+
+    for name, where in services.start().items():
+        _print(f"{name}: {where}")
+    warehouse.migrate()
+    landing = settings.landing_dir()
+    figures = demo_data.generate(landing)
+    _print(f"demo deliveries for authority {demo_data.DEMO_LA_CODE}: {landing}")
+    failed = [as_at for as_at in figures if not run_week(as_at)]
+    docs = transforming.generate_docs()
+    _print("")
+    _print("Where to look:")
+    _print(f"  tables:    .venv/bin/csc sql \"select * from reporting.lac_weekly order by as_at\"  ({settings.redacted(settings.warehouse_url())})")
+    _print(f"  emails:    {settings.mail_dir()}  (one .eml file per message)")
+    _print("  summaries: .venv/bin/csc sql \"select run_id, state, summary from dq.runs order by finished_at\"")
+    _print(f"  dbt docs:  {docs}")
+    if failed:
+        _print(f"FAILED weeks: {', '.join(map(str, failed))}")
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="csc", description="Children's services reporting warehouse")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    services = commands.add_parser("services", help="start or stop the embedded warehouse and mail sink")
+    services.add_argument("action", choices=["start", "stop"])
+    services.set_defaults(func=cmd_services)
+
+    commands.add_parser("migrate", help="apply the warehouse migrations").set_defaults(func=cmd_migrate)
+    commands.add_parser("dbt-parse", help="write the dbt manifest the DAG renders from").set_defaults(
+        func=cmd_dbt_parse)
+
+    run = commands.add_parser("run-week", help="run the weekly DAG for one as_at through Airflow")
+    run.add_argument("--as-at", required=True, help="YYYY-MM-DD: takes deliveries dated as_at - 6 .. as_at")
+    run.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
+    run.set_defaults(func=cmd_run_week)
+
+    ingest = commands.add_parser("ingest", help="load deliveries: one folder, an authority's, or the landing root")
+    ingest.add_argument("path")
+    ingest.set_defaults(func=cmd_ingest)
+
+    commands.add_parser("ledger", help="print the load ledger as CSV").set_defaults(func=cmd_ledger)
+
+    query = commands.add_parser("sql", help="run one query on the warehouse and print CSV")
+    query.add_argument("--role", help="run as this role, e.g. csc_analyst")
+    query.add_argument("query")
+    query.set_defaults(func=cmd_sql)
+
+    commands.add_parser("demo", help="what `make run` does: services, demo deliveries, weekly runs").set_defaults(
+        func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    settings.apply_environment(settings.QUIET_ENVIRONMENT)
+    try:
+        return args.func(args)
+    except settings.SettingMissing as error:
+        print(f"csc: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

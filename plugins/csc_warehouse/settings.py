@@ -1,0 +1,209 @@
+"""Every setting, its local default, and the environment variable that overrides it.
+
+A value already set in the environment always wins. The defaults describe the embedded local
+setup that `make run` starts: a PostgreSQL server and a mail sink under `.local/`, whose
+addresses are written to state files when they start. Nothing here opens a connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The checkout (or image folder) holding dags/, dbt_project/ and expectations/."""
+    if "CSC_HOME" in os.environ:
+        return Path(os.environ["CSC_HOME"]).resolve()
+    return PACKAGE_DIR.parents[1]
+
+
+def state_dir() -> Path:
+    """Local, git-ignored state of the embedded setup: database files, mail, Airflow home."""
+    return Path(os.environ.get("CSC_STATE_DIR", project_root() / ".local")).resolve()
+
+
+def _state_file(name: str) -> dict:
+    path = state_dir() / "services" / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+class SettingMissing(RuntimeError):
+    pass
+
+
+def warehouse_url() -> str:
+    """CSC_WAREHOUSE_URL, else the embedded server started by `csc services start`."""
+    if os.environ.get("CSC_WAREHOUSE_URL"):
+        return os.environ["CSC_WAREHOUSE_URL"]
+    embedded = _state_file("warehouse")
+    if embedded.get("url"):
+        return embedded["url"]
+    raise SettingMissing(
+        "No warehouse: set CSC_WAREHOUSE_URL to a PostgreSQL URL, or start the embedded one "
+        "with `csc services start` (make run does this)."
+    )
+
+
+def redacted(url: str) -> str:
+    """A URL fit for logs and screens: the password replaced by ***."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get("CSC_LANDING_DIR", state_dir() / "landing")).resolve()
+
+
+def alert_to() -> str:
+    return os.environ.get("CSC_ALERT_TO", "performance-team@localhost")
+
+
+def alert_from() -> str:
+    return os.environ.get("CSC_ALERT_FROM", "csc-warehouse@localhost")
+
+
+SMTP_CONN_ID = "smtp_default"
+WAREHOUSE_CONN_ID = "csc_warehouse"
+WEEKLY_DAG_ID = "cp_lac_weekly"
+
+
+def smtp_connection_uri() -> str | None:
+    """AIRFLOW_CONN_SMTP_DEFAULT, else the local mail sink (plain SMTP, no TLS)."""
+    if os.environ.get("AIRFLOW_CONN_SMTP_DEFAULT"):
+        return os.environ["AIRFLOW_CONN_SMTP_DEFAULT"]
+    sink = _state_file("mailsink")
+    if sink.get("port"):
+        return json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": sink["port"],
+                "extra": {"disable_tls": True, "disable_ssl": True, "from_email": alert_from(),
+                          "retry_limit": 2, "timeout": 10},
+            }
+        )
+    return None
+
+
+def mail_dir() -> Path:
+    """Where the local mail sink keeps every message it receives, one .eml file each."""
+    return Path(os.environ.get("CSC_MAIL_DIR", state_dir() / "mail")).resolve()
+
+
+def dbt_project_dir() -> Path:
+    return project_root() / "dbt_project"
+
+
+def expectations_dir() -> Path:
+    return project_root() / "expectations"
+
+
+def dags_dir() -> Path:
+    return project_root() / "dags"
+
+
+def airflow_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME", state_dir() / "airflow")).resolve()
+
+
+def build_schema() -> str:
+    """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
+    return os.environ.get("CSC_BUILD_SCHEMA", "build")
+
+
+@dataclass(frozen=True)
+class PostgresParts:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresParts:
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        host = parts.hostname or (query.get("host", ["127.0.0.1"])[0])
+        return cls(
+            host=host,
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    def url(self, dbname: str | None = None, driver: str = "postgresql") -> str:
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"{driver}://{auth}@{self.host}:{self.port}/{dbname or self.dbname}"
+
+
+def airflow_metadata_url() -> str:
+    """AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, else database `airflow` on the warehouse server."""
+    if os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        return os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    return PostgresParts.from_url(warehouse_url()).url("airflow", driver="postgresql+psycopg2")
+
+
+def dbt_environment() -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads, derived from the warehouse URL."""
+    parts = PostgresParts.from_url(warehouse_url())
+    return {
+        "CSC_DBT_HOST": parts.host,
+        "CSC_DBT_PORT": str(parts.port),
+        "CSC_DBT_USER": parts.user,
+        "CSC_DBT_PASSWORD": parts.password,
+        "CSC_DBT_DBNAME": parts.dbname,
+        "CSC_DBT_SCHEMA": build_schema(),
+        "DBT_PROFILES_DIR": str(dbt_project_dir()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+# Telemetry off everywhere: there is no internet, and councils' runs are nobody else's business.
+QUIET_ENVIRONMENT = {
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    "SCARF_ANALYTICS": "false",
+    "DO_NOT_TRACK": "1",
+    "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+    "COSMOS_ENABLE_TELEMETRY": "False",
+    "GE_USAGE_STATISTICS_ENABLED": "False",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "AIRFLOW__SMTP__SMTP_STARTTLS": "False",
+    "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+    "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+}
+
+
+def airflow_environment() -> dict[str, str]:
+    """What Airflow needs to run this project's DAGs locally (dag.test() and the CLI)."""
+    env = dict(QUIET_ENVIRONMENT)
+    env["AIRFLOW_HOME"] = str(airflow_home())
+    env["AIRFLOW__CORE__DAGS_FOLDER"] = str(dags_dir())
+    env["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(project_root() / "plugins")
+    env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = airflow_metadata_url()
+    env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
+    if "AIRFLOW_CONN_CSC_WAREHOUSE" not in os.environ:
+        env["AIRFLOW_CONN_CSC_WAREHOUSE"] = PostgresParts.from_url(warehouse_url()).url(driver="postgres")
+    smtp = smtp_connection_uri()
+    if smtp:
+        env["AIRFLOW_CONN_SMTP_DEFAULT"] = smtp
+    env.update(dbt_environment())
+    return env
+
+
+def apply_environment(env: dict[str, str]) -> None:
+    """Fill in what the environment lacks; what is already set wins."""
+    for key, value in env.items():
+        os.environ.setdefault(key, value)

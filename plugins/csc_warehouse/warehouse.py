@@ -1,0 +1,77 @@
+"""Connections to the warehouse and its migrations.
+
+Every connection sets DateStyle to ISO, DMY: a fresh PostgreSQL reads '02/08/2015' as 8 February
+under its default MDY, silently. Dates are parsed by raw.parse_date anyway; this is a second belt.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+import psycopg
+from psycopg import sql
+
+from csc_warehouse import settings
+from csc_warehouse.tables import TABLES, TableSpec
+
+log = logging.getLogger(__name__)
+
+SESSION_OPTIONS = "-c DateStyle=ISO,DMY -c TimeZone=Europe/London -c application_name=csc-warehouse"
+
+
+def connect(url: str | None = None, *, autocommit: bool = False, role: str | None = None) -> psycopg.Connection:
+    conn = psycopg.connect(url or settings.warehouse_url(), autocommit=autocommit, options=SESSION_OPTIONS)
+    if role:
+        conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+    return conn
+
+
+def _migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("csc_warehouse") / "migrations"
+    files = sorted(entry for entry in folder.iterdir() if entry.name.endswith(".sql"))
+    return [(entry.name, entry.read_text()) for entry in files]
+
+
+def migrate(url: str | None = None) -> list[str]:
+    """Apply the migrations not yet applied, each in its own transaction; returns their names."""
+    applied_now = []
+    with connect(url) as conn:
+        # One migrator at a time: two runs starting together must not both create the schemas.
+        conn.execute("select pg_advisory_xact_lock(hashtext('csc_warehouse.migrate'))")
+        conn.execute("create schema if not exists ledger")
+        conn.execute(
+            "create table if not exists ledger.schema_migrations"
+            " (name text primary key, applied_at timestamptz not null default now())"
+        )
+        done = {row[0] for row in conn.execute("select name from ledger.schema_migrations")}
+        for name, text in _migration_files():
+            if name in done:
+                continue
+            log.info("applying migration %s", name)
+            conn.execute(text)
+            conn.execute("insert into ledger.schema_migrations (name) values (%s)", [name])
+            applied_now.append(name)
+        for table in TABLES:
+            conn.execute(raw_table_ddl(table))
+    return applied_now
+
+
+def _raw_type(table: TableSpec, column: str) -> str:
+    return "date" if column in table.dates else "text"
+
+
+def raw_table_ddl(table: TableSpec) -> sql.Composed:
+    """raw.<table>: typed columns, named as the DfE names them (lower case), plus provenance."""
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(table.raw_column(column)), sql.SQL(_raw_type(table, column)))
+        for column in table.columns
+    ]
+    return sql.SQL(
+        "create table if not exists raw.{name} ("
+        " delivery_version_id bigint not null references ledger.delivery_versions on delete cascade,"
+        " la_code text not null,"
+        " source_file text not null,"
+        " source_row bigint not null,"
+        " {columns})"
+    ).format(name=sql.Identifier(table.name), columns=sql.SQL(", ").join(columns))
