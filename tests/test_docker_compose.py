@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
 from csc_warehouse import settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -504,9 +504,10 @@ class _ScenarioBuilder:
     def add_turning_18_soon(self) -> None:
         """TURNING_18_ON_LAST_WEEK children whose 18th birthday falls within 4 months of the last as_at.
 
-        Four, not five: the brief counts to 30 June from 10 February, the contract's rule to 31 July;
-        with nobody looked after turning 18 in the fifth month both readings give the same count.
-        One is born on a 29 February where the range has one (they turn 18 on 1 March).
+        Four, not five: the committee report counted to 30 June from 10 February, while the contract's
+        rule (end of the fifth calendar month after as_at's month) reaches 31 July. Nobody else looked
+        after turns 18 by then (the DOB floor), so both readings give the same count. One is born on a
+        29 February where the range has one (they turn 18 on 1 March); another is a young mother.
         """
         last = self.weeks[-1]
         first_dob = _add_years(last, -18) + ONE_DAY
@@ -515,9 +516,9 @@ class _ScenarioBuilder:
         dobs = [day for day in leap_days if first_dob <= day <= last_dob][:1]
         dobs += [self._day_between(first_dob, last_dob) for _ in range(TURNING_18_ON_LAST_WEEK - len(dobs))]
         mother_found = False
-        for dob in dobs:
+        for number, dob in enumerate(dobs):
             child = self._new_child(dob)
-            if child.sex == "2" and not mother_found:  # one young mother, as in most authorities' returns
+            if number > 0 and child.sex == "2" and not mother_found:
                 first = self.weeks[0]
                 born = self._day_between(first - timedelta(days=330), first - timedelta(days=30))
                 child = replace(child, mother="1", mc_dob=born)
@@ -598,17 +599,19 @@ class _ScenarioBuilder:
         child = self._new_child(self._dob(POLICE_PROTECTION_AGE_BANDS, on=decom))
         return child, _Step(decom, "S", "L1", self._placement(child, decom, "L1"))
 
-    def add_brief_return(self, week: int | None, decom: date | None = None) -> None:
-        """72 hours of police protection, then home: a period of 3 days, ended, E4A/E4B (a brief return).
+    def add_brief_return(self, week: int) -> None:
+        """A brief return home in the week: a start, a ceasing and a period of 3 days.
 
-        Starts on as_at - 6 .. as_at - 3, so it begins and ends inside the week and is never open on as_at.
+        It starts on as_at - 6 .. as_at - 3, so it begins and ends inside the week and is never open
+        on an as_at.
         """
-        if week is not None:
-            decom = self.weeks[week] - timedelta(days=self.rng.randint(3, 6))
+        self._add_three_days_then_home(self.weeks[week] - timedelta(days=self.rng.randint(3, 6)))
+        self.tally[week].update(("lac_starts", "lac_ceased", "brief_returned_home"))
+
+    def _add_three_days_then_home(self, decom: date) -> None:
+        """72 hours of police protection (L1), then home (E4A/E4B): 3 days, so not over 72 hours."""
         child, step = self._police_protection(decom)
         self._add_period(child, [step], decom + timedelta(days=3), self.rng.choice(("E4A", "E4B")), cin="N1")
-        if week is not None:
-            self.tally[week].update(("lac_starts", "lac_ceased", "brief_returned_home"))
 
     def add_police_protection_chain(self, week: int) -> None:
         """Two L1 episodes of 2 days each (X1, then RNE L): a 4-day chain, over 72 hours, so not brief."""
@@ -629,8 +632,8 @@ class _ScenarioBuilder:
         """
         agreement = self._new_child(self._dob(((5, 15, 1),), on=self.cutoff), short_breaks=True)
         agreed_on = self.cutoff - timedelta(days=self.rng.randint(60, 150))
-        self._add_period(agreement, [self._short_break(agreement, agreed_on, "V4")],
-                         self.weeks[-1] + timedelta(days=200), "E13", cin="N4")
+        agreed_until = self.weeks[-1] + timedelta(days=200)
+        self._add_period(agreement, [self._short_break(agreed_on, "V4")], agreed_until, "E13", cin="N4")
         v3_children = [
             self._new_child(self._dob(((5, 15, 1),), on=self.cutoff), short_breaks=True)
             for _ in range(V3_CHILDREN)
@@ -641,13 +644,14 @@ class _ScenarioBuilder:
         for week, as_at in enumerate(self.weeks):
             self._add_v3_break(v3_children[week % V3_CHILDREN], as_at)
 
-    def _short_break(self, child: _Child, on: date, legal_status: str) -> _Step:
-        urn, _ = self.homes[0]  # the borough's short-break home
+    def _short_break(self, on: date, legal_status: str) -> _Step:
+        """A stay at the borough's short-break home; no postcodes, as DfE rule 398 asks for V3/V4."""
+        urn, _ = self.homes[0]
         return _Step(on, "S", legal_status, _Placement("K2", "PR1", "", urn))
 
     def _add_v3_break(self, child: _Child, monday: date) -> None:
         saturday = monday - timedelta(days=2)
-        self._add_period(child, [self._short_break(child, saturday, "V3")], monday + ONE_DAY, "E4A", cin="N4")
+        self._add_period(child, [self._short_break(saturday, "V3")], monday + ONE_DAY, "E4A", cin="N4")
 
     def add_history(self) -> None:
         """Periods that ended after 1 April and before the first week: in every snapshot, in no week."""
@@ -659,7 +663,8 @@ class _ScenarioBuilder:
             steps = self._history(child, start, ended_on - ONE_DAY, self._weighted({"C1": 60, "V2": 40}))
             self._add_period(child, steps, ended_on, self._weighted(LEAVING_REASON_WEIGHTS))
         for _ in range(HISTORIC_BRIEF_RETURNS):
-            self.add_brief_return(None, self._day_between(self.window_start, self.cutoff - timedelta(days=3)))
+            decom = self._day_between(self.window_start, self.cutoff - timedelta(days=3))
+            self._add_three_days_then_home(decom)
 
     # child protection plans --------------------------------------------------------------------
 

@@ -1,0 +1,144 @@
+"""Shared fixtures: a real PostgreSQL and a real SMTP server, never mocks.
+
+The tests start their own embedded PostgreSQL (or use CSC_TEST_WAREHOUSE_URL, a database they may
+empty) and their own mail sink, with all local state under one temporary folder, so they never
+touch a developer's `.local/` or a warehouse named by CSC_WAREHOUSE_URL.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from email import policy
+from pathlib import Path
+
+import psycopg
+import pytest
+
+TEST_STATE = Path(tempfile.mkdtemp(prefix="csc-tests-"))
+# Before anything reads settings: every default now points into the test folder.
+os.environ["CSC_STATE_DIR"] = str(TEST_STATE)
+os.environ["CSC_LANDING_DIR"] = str(TEST_STATE / "landing")
+os.environ["AIRFLOW_HOME"] = str(TEST_STATE / "airflow")
+for inherited in ("CSC_WAREHOUSE_URL", "AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                  "AIRFLOW_CONN_CSC_WAREHOUSE"):
+    os.environ.pop(inherited, None)
+
+from csc_warehouse import mailsink, settings, warehouse  # noqa: E402
+from csc_warehouse.embedded import EmbeddedWarehouse, free_port  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference"
+if not REFERENCE.exists():
+    REFERENCE = Path("/work/shared/reference")
+CSC = str(Path(sys.executable).parent / "csc")
+
+RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # raw.* and the ledger's children cascade from it
+
+
+@pytest.fixture(scope="session")
+def warehouse_url() -> str:
+    """A migrated PostgreSQL for the whole session; CSC_WAREHOUSE_URL points at it."""
+    external = os.environ.get("CSC_TEST_WAREHOUSE_URL")
+    server = None
+    if external:
+        url = external
+    else:
+        server = EmbeddedWarehouse(TEST_STATE)
+        url = server.start()
+    os.environ["CSC_WAREHOUSE_URL"] = url
+    warehouse.migrate(url)
+    yield url
+    if server is not None:
+        server.stop()
+
+
+def empty_warehouse(url: str) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(f"truncate {RAW_AND_LEDGER_TABLES} cascade")
+        conn.execute("truncate dq.validations, dq.runs")
+
+
+def drop_published_tables(url: str) -> None:
+    with psycopg.connect(url) as conn:
+        tables = conn.execute(
+            "select format('%I.%I', schemaname, tablename) from pg_tables"
+            " where schemaname in ('reporting', 'reporting_previous')").fetchall()
+        for (table,) in tables:
+            conn.execute(f"drop table {table}")
+
+
+@pytest.fixture
+def fresh_warehouse(warehouse_url) -> str:
+    """The session's warehouse with raw, ledger and dq emptied: for tests that count rows."""
+    empty_warehouse(warehouse_url)
+    return warehouse_url
+
+
+class MailSink:
+    """A real SMTP server on 127.0.0.1 keeping each message as an .eml file."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.controller = mailsink.serve(folder, self.port)
+
+    def connection_json(self) -> str:
+        return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port,
+                           "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 1, "timeout": 10}})
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+                for path in sorted(self.folder.glob("*.eml"))]
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.eml"):
+            path.unlink()
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> MailSink:
+    sink = MailSink(TEST_STATE / "mail")
+    os.environ["AIRFLOW_CONN_SMTP_DEFAULT"] = sink.connection_json()
+    yield sink
+    sink.controller.stop()
+
+
+def body_text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def run_csc(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`csc` as a person runs it, in a child process with this session's environment."""
+    return subprocess.run([CSC, *args], capture_output=True, text=True, timeout=timeout, env=os.environ.copy())
+
+
+@pytest.fixture(scope="session")
+def demo_weeks(warehouse_url, mail_sink):
+    """The demo deliveries run through the weekly DAG once, for every test that reads the result.
+
+    Returns the generator's intended figures, the mail received per week and each run's output.
+    """
+    from csc_warehouse import demo_data
+
+    empty_warehouse(warehouse_url)
+    drop_published_tables(warehouse_url)
+    landing = settings.landing_dir()
+    figures = demo_data.generate(landing)
+    runs = {}
+    for as_at in figures:
+        before = len(mail_sink.messages())
+        started = time.monotonic()
+        result = run_csc("run-week", "--as-at", as_at.isoformat())
+        runs[as_at] = {
+            "returncode": result.returncode,
+            "output": result.stdout + result.stderr,
+            "seconds": time.monotonic() - started,
+            "emails": mail_sink.messages()[before:],
+        }
+    return {"figures": figures, "runs": runs, "landing": landing}

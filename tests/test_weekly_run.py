@@ -1,0 +1,67 @@
+"""End to end: the demo deliveries through the weekly DAG (Airflow dag.test(), Cosmos, dbt, GX),
+against a real PostgreSQL and a real SMTP server. One shared run (the `demo_weeks` fixture)."""
+
+import psycopg
+import pytest
+from conftest import body_text, run_csc
+
+pytestmark = pytest.mark.e2e
+
+
+def lac_weekly(url):
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select as_at, children_looked_after, lac_starts, lac_ceased from reporting.lac_weekly"
+            " where la_code = '309' order by as_at").fetchall()
+    return {as_at: (looked_after, starts, ceased) for as_at, looked_after, starts, ceased in rows}
+
+
+def test_every_demo_week_runs_green(demo_weeks):
+    for as_at, run in demo_weeks["runs"].items():
+        assert run["returncode"] == 0, f"{as_at}: {run['output'][-4000:]}"
+
+
+def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks, warehouse_url):
+    published = lac_weekly(warehouse_url)
+    intended = {as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased)
+                for as_at, f in demo_weeks["figures"].items()}
+    assert published == intended
+
+
+def test_each_run_sends_exactly_one_summary_email(demo_weeks):
+    for as_at, run in demo_weeks["runs"].items():
+        assert len(run["emails"]) == 1, as_at
+        message = run["emails"][0]
+        assert message["Subject"] == f"[CSC warehouse] Weekly run {as_at}: published"
+        text = body_text(message)
+        figures = demo_weeks["figures"][as_at]
+        assert f"309 {as_at}: {figures.children_looked_after} children looked after" in text
+        assert message.get_body(preferencelist=("html",)) is not None
+
+
+def test_the_run_summary_is_recorded(demo_weeks, warehouse_url):
+    with psycopg.connect(warehouse_url) as conn:
+        states = conn.execute("select as_at, state from dq.runs order by as_at").fetchall()
+    assert {as_at: state for as_at, state in states} == {as_at: "success" for as_at in demo_weeks["figures"]}
+
+
+def test_running_a_week_again_duplicates_nothing(demo_weeks, warehouse_url):
+    def counts():
+        with psycopg.connect(warehouse_url) as conn:
+            return conn.execute(
+                "select (select count(*) from raw.ssda903_episodes), (select count(*) from raw.ssda903_header),"
+                " (select count(*) from ledger.delivery_versions), (select count(*) from reporting.lac_weekly)"
+            ).fetchone()
+
+    before, published_before = counts(), lac_weekly(warehouse_url)
+    last_week = max(demo_weeks["figures"])
+    result = run_csc("run-week", "--as-at", last_week.isoformat())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert counts() == before
+    assert lac_weekly(warehouse_url) == published_before
+
+
+def test_csc_sql_prints_the_answer_as_csv(demo_weeks):
+    result = run_csc("sql", "select count(*) as weeks from reporting.lac_weekly")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["weeks", str(len(demo_weeks["figures"]))]
