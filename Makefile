@@ -35,7 +35,7 @@ stop: venv
 	$(BIN)/csc services stop
 
 lint: venv
-	$(BIN)/ruff check plugins dags tests scripts
+	$(BIN)/ruff check plugins dags tests $(wildcard scripts)
 
 dbt-parse: venv
 	$(BIN)/csc dbt-parse
