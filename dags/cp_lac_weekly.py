@@ -1,4 +1,4 @@
-"""Weekly CP and LAC load: find the week's deliveries, ingest, build, check, publish, alert.
+"""Weekly CP and LAC load: find the week's deliveries, ingest, check, build, check, publish, alert.
 
 Every Monday at 06:00 London time, one run at a time. The logic lives in csc_warehouse; this
 file only wires tasks. The dbt project is rendered by Cosmos from the manifest that `dbt parse`
@@ -70,21 +70,27 @@ def cp_lac_weekly():
     )
 
     @task
-    def quality_gate(run_id=None):
-        return runs.run_gate(run_id)
+    def check_deliveries(run_id=None):
+        return runs.check_deliveries(run_id)
 
     @task
-    def publish(verdict, run_id=None):
-        return runs.publish(run_id, verdict)
+    def check_marts(run_plan, run_id=None):
+        return runs.check_marts(run_id, run_plan)
+
+    @task
+    def publish(delivery_verdict, mart_verdict, run_id=None):
+        return runs.publish(run_id, delivery_verdict, mart_verdict)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def summarise(run_plan, outcomes, verdict, published, run_id=None):
-        return runs.summarise(run_id, run_plan, outcomes, verdict, published)
+    def summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published, run_id=None):
+        return runs.summarise(run_id, run_plan, outcomes, delivery_verdict, mart_verdict, published)
 
-    verdict = quality_gate()
-    published = publish(verdict)
-    outcomes >> build_marts >> verdict
-    summary = summarise(run_plan, outcomes, verdict, published)
+    delivery_verdict = check_deliveries()
+    outcomes >> delivery_verdict >> build_marts
+    mart_verdict = check_marts(run_plan)
+    build_marts >> mart_verdict
+    published = publish(delivery_verdict, mart_verdict)
+    summary = summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published)
     sent = task(runs.send_summary, task_id="send_summary", trigger_rule=TriggerRule.ALL_DONE,
                 retries=3, retry_delay=timedelta(seconds=20))(summary)
     # Last, and failing when anything failed: an alert task on ALL_DONE must not make a bad run green.

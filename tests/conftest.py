@@ -38,7 +38,7 @@ if not REFERENCE.exists():
     REFERENCE = Path("/work/shared/reference")
 CSC = str(Path(sys.executable).parent / "csc")
 
-RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # raw.* and the ledger's children cascade from it
+RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # raw.*, the ledger and dq.acceptances cascade from it
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,7 @@ def warehouse_url() -> str:
 def empty_warehouse(url: str) -> None:
     with psycopg.connect(url) as conn:
         conn.execute(f"truncate {RAW_AND_LEDGER_TABLES} cascade")
-        conn.execute("truncate dq.validations, dq.runs")
+        conn.execute("truncate dq.validations, dq.runs, dq.publications cascade")
 
 
 def drop_published_tables(url: str) -> None:
@@ -113,32 +113,45 @@ def body_text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def run_csc(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """`csc` as a person runs it, in a child process with this session's environment."""
-    return subprocess.run([CSC, *args], capture_output=True, text=True, timeout=timeout, env=os.environ.copy())
+def run_csc(*args: str, timeout: int = 600, **environment: str) -> subprocess.CompletedProcess:
+    """`csc` as a person runs it, in a child process with this session's environment (plus any given)."""
+    return subprocess.run([CSC, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **environment})
+
+
+def scenario_database(base_url: str, name: str) -> str:
+    """A new, migrated database on the test server, so that end-to-end scenarios never meet."""
+    parts = settings.PostgresParts.from_url(base_url)
+    with psycopg.connect(parts.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+    url = parts.url(name)
+    warehouse.migrate(url)
+    return url
 
 
 @pytest.fixture(scope="session")
-def demo_weeks(warehouse_url, mail_sink):
+def demo_weeks(warehouse_url, mail_sink, tmp_path_factory):
     """The demo deliveries run through the weekly DAG once, for every test that reads the result.
 
-    Returns the generator's intended figures, the mail received per week and each run's output.
+    Returns the generator's intended figures, the mail received per week and each run's output,
+    and the URL of the scenario's own database.
     """
     from csc_warehouse import demo_data
 
-    empty_warehouse(warehouse_url)
-    drop_published_tables(warehouse_url)
-    landing = settings.landing_dir()
+    url = scenario_database(warehouse_url, "demo")
+    landing = tmp_path_factory.mktemp("demo-landing")
     figures = demo_data.generate(landing)
     runs = {}
     for as_at in figures:
         before = len(mail_sink.messages())
         started = time.monotonic()
-        result = run_csc("run-week", "--as-at", as_at.isoformat())
+        result = run_csc("run-week", "--as-at", as_at.isoformat(), CSC_WAREHOUSE_URL=url,
+                         CSC_LANDING_DIR=str(landing))
         runs[as_at] = {
             "returncode": result.returncode,
             "output": result.stdout + result.stderr,
             "seconds": time.monotonic() - started,
             "emails": mail_sink.messages()[before:],
         }
-    return {"figures": figures, "runs": runs, "landing": landing}
+    return {"figures": figures, "runs": runs, "landing": landing, "url": url}

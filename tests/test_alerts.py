@@ -10,6 +10,7 @@ SUMMARY = {
     "deliveries": [{"la_code": "309", "extract_date": "2014-02-10", "delivery_version_id": 7,
                     "status": "accepted", "reason": None}],
     "failed_checks": [{"severity": "block", "table": "lac_weekly", "expectation": "counts_are_not_negative",
+                       "la_code": None, "delivery_version_id": None, "errored": False,
                        "rule": None, "unexpected_count": 2, "why": "a negative count means the build is wrong"}],
     "figures": [],
 }

@@ -21,8 +21,8 @@ def test_every_demo_week_runs_green(demo_weeks):
         assert run["returncode"] == 0, f"{as_at}: {run['output'][-4000:]}"
 
 
-def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks, warehouse_url):
-    published = lac_weekly(warehouse_url)
+def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks):
+    published = lac_weekly(demo_weeks["url"])
     intended = {as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased)
                 for as_at, f in demo_weeks["figures"].items()}
     assert published == intended
@@ -39,29 +39,32 @@ def test_each_run_sends_exactly_one_summary_email(demo_weeks):
         assert message.get_body(preferencelist=("html",)) is not None
 
 
-def test_the_run_summary_is_recorded(demo_weeks, warehouse_url):
-    with psycopg.connect(warehouse_url) as conn:
+def test_the_run_summary_is_recorded(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
         states = conn.execute("select as_at, state from dq.runs order by as_at").fetchall()
     assert {as_at: state for as_at, state in states} == {as_at: "success" for as_at in demo_weeks["figures"]}
 
 
-def test_running_a_week_again_duplicates_nothing(demo_weeks, warehouse_url):
+def test_running_a_week_again_duplicates_nothing(demo_weeks):
+    url = demo_weeks["url"]
+
     def counts():
-        with psycopg.connect(warehouse_url) as conn:
+        with psycopg.connect(url) as conn:
             return conn.execute(
                 "select (select count(*) from raw.ssda903_episodes), (select count(*) from raw.ssda903_header),"
                 " (select count(*) from ledger.delivery_versions), (select count(*) from reporting.lac_weekly)"
             ).fetchone()
 
-    before, published_before = counts(), lac_weekly(warehouse_url)
+    before, published_before = counts(), lac_weekly(url)
     last_week = max(demo_weeks["figures"])
-    result = run_csc("run-week", "--as-at", last_week.isoformat())
+    result = run_csc("run-week", "--as-at", last_week.isoformat(), CSC_WAREHOUSE_URL=url,
+                     CSC_LANDING_DIR=str(demo_weeks["landing"]))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert counts() == before
-    assert lac_weekly(warehouse_url) == published_before
+    assert lac_weekly(url) == published_before
 
 
 def test_csc_sql_prints_the_answer_as_csv(demo_weeks):
-    result = run_csc("sql", "select count(*) as weeks from reporting.lac_weekly")
+    result = run_csc("sql", "select count(*) as weeks from reporting.lac_weekly", CSC_WAREHOUSE_URL=demo_weeks["url"])
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["weeks", str(len(demo_weeks["figures"]))]

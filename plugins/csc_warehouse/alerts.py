@@ -41,7 +41,8 @@ def send(message: EmailMessage, conn_id: str = settings.SMTP_CONN_ID) -> None:
 
 def summary_message(summary: dict) -> EmailMessage:
     """One email per weekly run: outcome, deliveries, failed checks and the headline figures."""
-    state = "FAILED" if summary["failed"] else "published"
+    warned = any(check["severity"] == "warn" for check in summary.get("failed_checks", []))
+    state = "FAILED" if summary["failed"] else "published with warnings" if warned else "published"
     subject = f"[CSC warehouse] Weekly run {summary['as_at']}: {state}"
     lines = [f"Weekly run for as_at {summary['as_at']} ({summary['run_id']}): {state}.", ""]
     lines.append("Deliveries:")
@@ -53,9 +54,12 @@ def summary_message(summary: dict) -> EmailMessage:
     failed = summary.get("failed_checks", [])
     lines += ["", "Failed checks:" if failed else "All quality checks passed."]
     for check in failed:
-        lines.append(f"  [{check['severity']}] {check['table']}.{check['expectation']}"
+        version = check.get("delivery_version_id")
+        where = f"{check['la_code']} version {version} " if version else ""
+        outcome = f"errored: {check['error']}" if check.get("errored") else f"{check.get('unexpected_count') or 0} rows"
+        lines.append(f"  [{check['severity']}] {where}{check['table']}.{check['expectation']}"
                      f"{' (DfE rule ' + check['rule'] + ')' if check.get('rule') else ''}:"
-                     f" {check.get('unexpected_count') or 0} rows. {check['why']}")
+                     f" {outcome}. {check['why']}")
     if summary.get("figures"):
         lines += ["", "Headline figures:"]
         for figure in summary["figures"]:

@@ -118,20 +118,48 @@ def cmd_ingest(args) -> int:
     outcomes = loading.ingest_path(Path(args.path), progress=_print)
     quarantined = [o for o in outcomes if o.status == "quarantined"]
     for outcome in quarantined:
-        _print(f"QUARANTINED {outcome.label}:")
+        _print(f"QUARANTINED {outcome.label} (version {outcome.delivery_version_id}):")
         for finding in outcome.findings[:20]:
             _print(f"  {finding}")
-    _print(f"{len(outcomes)} delivery version(s): {len(outcomes) - len(quarantined)} accepted or already loaded,"
-           f" {len(quarantined)} quarantined")
+        if len(outcome.findings) > 20:
+            _print(f"  ... and {len(outcome.findings) - 20} more: csc ledger lists every one")
+    loaded = sum(1 for o in outcomes if o.status == "loaded" and not o.already_loaded)
+    before = sum(1 for o in outcomes if o.already_loaded)
+    _print(f"{len(outcomes)} delivery version(s): {loaded} loaded (the quality gate decides acceptance),"
+           f" {before} loaded before, {len(quarantined)} quarantined")
     return 1 if quarantined else 0
 
 
 def cmd_ledger(args) -> int:
-    return _query(
-        "select v.delivery_version_id as version, v.la_code, v.extract_date, v.status, f.file_name, f.sheet,"
-        " f.table_name, f.status as file_status, f.rows_read, f.rows_loaded, coalesce(f.reason, v.reason) as reason"
+    """Every delivery version, file by file, then every door finding: two CSV tables, oldest first."""
+    _query(
+        "select v.delivery_version_id as version, v.la_code, v.extract_date, v.status, v.received_at,"
+        " left(v.sha256, 12) as sha256, f.file_name, f.sheet, f.table_name, f.status as file_status, f.rows_read,"
+        " f.rows_loaded, f.seconds, coalesce(f.reason, v.reason) as reason"
         " from ledger.delivery_versions v left join ledger.delivery_files f using (delivery_version_id)"
         " order by v.delivery_version_id, f.file_name, f.sheet", None)
+    _print("")
+    return _query(
+        "select delivery_version_id as version, file_name, sheet, row_number, column_name, value, rule, message"
+        " from ledger.door_findings order by delivery_version_id, file_name, sheet, row_number nulls first", None)
+
+
+# -- the gate and publication -------------------------------------------------------------------
+
+def cmd_accept(args) -> int:
+    from csc_warehouse import gatekeeping
+
+    version = gatekeeping.accept(args.delivery, reason=args.reason, accepted_by=args.by)
+    _print(f"accepted delivery version {version} of {args.delivery}; the next run publishes it")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from csc_warehouse import publishing
+
+    tables = publishing.rollback()
+    _print("rolled back: " + (", ".join(tables) if tables else "nothing (no previous published version)"))
+    return 0
 
 
 # -- queries -----------------------------------------------------------------------------------
@@ -203,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("ledger", help="print the load ledger as CSV").set_defaults(func=cmd_ledger)
 
+    accept = commands.add_parser("accept", help="accept a rejected delivery version after review")
+    accept.add_argument("--delivery", required=True, help="LA/DATE, e.g. 309/2014-02-10")
+    accept.add_argument("--reason", required=True, help="why the version may be published despite the gate")
+    accept.add_argument("--by", required=True, help="who reviewed it")
+    accept.set_defaults(func=cmd_accept)
+
+    commands.add_parser("rollback", help="put the previous published tables back").set_defaults(func=cmd_rollback)
+
     query = commands.add_parser("sql", help="run one query on the warehouse and print CSV")
     query.add_argument("--role", help="run as this role, e.g. csc_analyst")
     query.add_argument("query")
@@ -217,9 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     settings.apply_environment(settings.QUIET_ENVIRONMENT)
+    from csc_warehouse.gatekeeping import AcceptError
+    from csc_warehouse.landing import LandingError
+
     try:
         return args.func(args)
-    except settings.SettingMissing as error:
+    except (settings.SettingMissing, AcceptError, LandingError) as error:
         print(f"csc: {error}", file=sys.stderr)
         return 2
 

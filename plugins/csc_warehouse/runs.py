@@ -56,17 +56,27 @@ def ingest(folders: list[str]) -> list[dict]:
     return [outcome.as_dict() for outcome in loading.ingest_deliveries(deliveries)]
 
 
-def run_gate(run_id: str) -> dict:
-    results = quality.run_suites(run_id)
-    return quality.verdict(results)
+def check_deliveries(run_id: str) -> dict:
+    """The gate on each newly loaded delivery version: accepted, or rejected by a `block` check."""
+    return quality.check_deliveries(run_id)
 
 
-def publish(run_id: str, verdict: dict) -> list[str]:
-    if verdict["blocked"]:
-        log.error("the quality gate blocked publication: %d blocking failure(s); reporting left as it was",
-                  len(verdict["failed_blocking"]))
+def check_marts(run_id: str, run_plan: dict) -> dict:
+    """The gate on the marts dbt built, before any of them is published."""
+    return quality.check_marts(run_id, run_plan["as_at"])
+
+
+def authorities_to_keep(delivery_verdict: dict | None, mart_verdict: dict | None) -> list[str]:
+    """Authorities whose published rows stay as they were: a version or a mart check refused them."""
+    rejected = {v["la_code"] for v in (delivery_verdict or {}).get("versions", []) if v["status"] == "rejected"}
+    return sorted(rejected | set((mart_verdict or {}).get("kept_la_codes", [])))
+
+
+def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str]:
+    if mart_verdict["blocked_everywhere"]:
+        log.error("a blocking mart check failed for every authority or errored: reporting left as it was")
         return []
-    return publishing.publish(run_id)
+    return publishing.publish(run_id, kept_la_codes=authorities_to_keep(delivery_verdict, mart_verdict))
 
 
 def headline_figures(as_at: str) -> list[dict]:
@@ -82,28 +92,40 @@ def headline_figures(as_at: str) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor]
 
 
-def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, verdict: dict | None,
-              published: list[str] | None) -> dict:
+def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, delivery_verdict: dict | None,
+              mart_verdict: dict | None, published: list[str] | None) -> dict:
     """What happened in the run, recorded in dq.runs; `failed` decides the run's final state."""
     errors = []
     if run_plan is None:
         errors.append("the run could not be planned (see the plan task's log)")
     if outcomes is None:
         errors.append("ingestion did not finish (see the ingest task's log)")
-    if verdict is None:
-        errors.append("the dbt build or the quality gate did not finish (see their task logs)")
-    elif verdict["blocked"]:
-        errors.append("the quality gate blocked publication")
+    if delivery_verdict is None:
+        errors.append("the delivery checks did not finish (see the check_deliveries task's log)")
+    if mart_verdict is None:
+        errors.append("the dbt build or the mart checks did not finish (see their task logs)")
+    elif mart_verdict["blocked_everywhere"]:
+        errors.append("a blocking mart check failed or errored: nothing was published")
+    elif mart_verdict["kept_la_codes"]:
+        errors.append("blocking mart checks kept the published rows of " + ", ".join(mart_verdict["kept_la_codes"]))
     if published is None:
         errors.append("publication did not run")
-    deliveries = [
-        {key: outcome.get(key) for key in ("la_code", "extract_date", "delivery_version_id", "status", "reason",
-                                           "already_loaded")}
-        for outcome in outcomes or []
-    ]
-    bad = [d for d in deliveries if d["status"] in ("quarantined", "rejected")]
-    if bad:
-        errors.append(f"{len(bad)} delivery version(s) quarantined or rejected")
+    checked = {v["delivery_version_id"]: v for v in (delivery_verdict or {}).get("versions", [])}
+    deliveries = []
+    for outcome in outcomes or []:
+        delivery = {key: outcome.get(key) for key in
+                    ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")}
+        if delivery["delivery_version_id"] in checked:
+            delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
+            delivery["reason"] = checked[delivery["delivery_version_id"]]["reason"] or delivery["reason"]
+        deliveries.append(delivery)
+    quarantined = [d for d in deliveries if d["status"] == "quarantined"]
+    rejected = [v for v in checked.values() if v["status"] == "rejected"]
+    if quarantined:
+        errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
+    if rejected:
+        errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
+    results = (delivery_verdict or {}).get("results", []) + (mart_verdict or {}).get("results", [])
     as_at = (run_plan or {}).get("as_at")
     summary = {
         "run_id": run_id,
@@ -111,10 +133,12 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, v
         "failed": bool(errors),
         "errors": errors,
         "deliveries": deliveries,
-        "checks": (verdict or {}).get("checks", 0),
-        "failed_checks": (verdict or {}).get("failed_blocking", []) + (verdict or {}).get("failed_warnings", []),
+        "checks": len(results),
+        "failed_checks": [r for r in results if not r["success"]],
+        "kept_la_codes": authorities_to_keep(delivery_verdict, mart_verdict),
         "published": published or [],
         "figures": headline_figures(as_at) if as_at and published else [],
+        "data_docs": (mart_verdict or delivery_verdict or {}).get("data_docs"),
     }
     with warehouse.connect() as conn:
         conn.execute(
@@ -123,7 +147,8 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, v
             " state = excluded.state, summary = excluded.summary",
             [run_id, settings.WEEKLY_DAG_ID, as_at or date.today().isoformat(),
              "failed" if summary["failed"] else "success", json.dumps(summary, default=str)])
-    log.info("run summary: %s", json.dumps(summary, default=str, indent=2))
+    log.info("run summary: %s", json.dumps({k: v for k, v in summary.items() if k != "failed_checks"},
+                                           default=str, indent=2))
     return summary
 
 
