@@ -6,8 +6,8 @@ from datetime import date
 
 import psycopg
 import pytest
-
 from conftest import body_text, run_csc, scenario_database
+
 from csc_warehouse import demo_data
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 import psycopg
 import pytest
-
 from conftest import REFERENCE
+
 from csc_warehouse import landing, loading, quality
 
 FAKE_DATA = REFERENCE / "peer-samples" / "csc-validator-be-903" / "tests" / "fake_data"
