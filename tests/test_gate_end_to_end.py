@@ -18,7 +18,8 @@ BROKEN, HEALTHY = "309", "310"
 
 def published_rows(url, la_code):
     with psycopg.connect(url) as conn:
-        return conn.execute("select * from reporting.lac_weekly where la_code = %s order by as_at", [la_code]).fetchall()
+        return conn.execute("select * from reporting.lac_weekly where la_code = %s order by as_at",
+                            [la_code]).fetchall()
 
 
 def break_one_episode(episodes_csv):
