@@ -15,9 +15,14 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from csc_warehouse import runs, settings, transforming
+from csc_warehouse import alerts, runs, settings, transforming
 
-DEFAULT_ARGS = {"owner": "performance-team", "retries": 1, "retry_delay": timedelta(minutes=2)}
+DEFAULT_ARGS = {
+    "owner": "performance-team",
+    "retries": 1,
+    "retry_delay": timedelta(minutes=2),
+    "on_failure_callback": alerts.on_task_failure,
+}
 
 DBT_PROJECT = ProjectConfig(
     dbt_project_path=settings.dbt_project_dir(),
@@ -94,7 +99,9 @@ def cp_lac_weekly():
     sent = task(runs.send_summary, task_id="send_summary", trigger_rule=TriggerRule.ALL_DONE,
                 retries=3, retry_delay=timedelta(seconds=20))(summary)
     # Last, and failing when anything failed: an alert task on ALL_DONE must not make a bad run green.
-    sent >> task(runs.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0)(summary)
+    # Its own failure is the summary email already, so it sends no task-failure alert.
+    task(runs.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0,
+         on_failure_callback=None)(summary, sent)
 
 
 weekly_dag = cp_lac_weekly()

@@ -155,3 +155,41 @@ def demo_weeks(warehouse_url, mail_sink, tmp_path_factory):
             "emails": mail_sink.messages()[before:],
         }
     return {"figures": figures, "runs": runs, "landing": landing, "url": url}
+
+
+def identifying_values(landing: Path) -> dict[str, set[str]]:
+    """CHILD, DOB and UPN of every Header, HOME_POST and PL_POST of every Episodes file delivered."""
+    import csv as csv_module
+
+    found: dict[str, set[str]] = {"CHILD": set(), "DOB": set(), "UPN": set(), "HOME_POST": set(), "PL_POST": set()}
+    for path in landing.rglob("*.csv"):
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv_module.DictReader(handle):
+                for column in found:
+                    value = (row.get(column) or "").strip()
+                    if value:
+                        found[column].add(value)
+    return found
+
+
+def assert_no_identifiers(messages, landing: Path) -> None:
+    """No identifying value occurs in any part or attachment of any message."""
+    import re
+    from datetime import datetime
+
+    values = identifying_values(landing)
+    dobs = set()
+    for dob in values.pop("DOB"):
+        dobs.add(dob)
+        dobs.add(datetime.strptime(dob, "%d/%m/%Y").date().isoformat())
+    patterns = [re.compile(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])")
+                for column in values.values() for value in column]
+    patterns += [re.compile(rf"(?<![0-9]){re.escape(dob)}(?![0-9])") for dob in dobs]
+    for message in messages:
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            content = part.get_content()
+            content = content.decode() if isinstance(content, bytes) else content
+            for pattern in patterns:
+                assert not pattern.search(content), f"{message['Subject']}: {pattern.pattern} occurs"

@@ -6,7 +6,7 @@ from datetime import date
 
 import psycopg
 import pytest
-from conftest import body_text, run_csc, scenario_database
+from conftest import assert_no_identifiers, body_text, run_csc, scenario_database
 
 from csc_warehouse import demo_data
 
@@ -46,7 +46,9 @@ def gate_scenario(warehouse_url, mail_sink, tmp_path_factory):
     figures = {la: demo_data.generate(landing, la_code=la, weeks=weeks, seed=int(la)) for la in (BROKEN, HEALTHY)}
     environment = {"CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
 
+    mail_sink.clear()
     first = run_csc("run-week", "--as-at", WEEK_1.isoformat(), **environment)
+    first_emails = mail_sink.messages()
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     broken_before = published_rows(url, BROKEN)
 
@@ -58,9 +60,11 @@ def gate_scenario(warehouse_url, mail_sink, tmp_path_factory):
 
     accepted = run_csc("accept", "--delivery", f"{BROKEN}/{WEEK_2}", "--reason", "DEC typo confirmed harmless",
                        "--by", "A. Analyst", **environment)
+    mail_sink.clear()
     third = run_csc("run-week", "--as-at", WEEK_2.isoformat(), **environment)
     return {"url": url, "figures": figures, "broken_before": broken_before, "second": second,
-            "after_rejection": after_rejection, "accepted": accepted, "third": third}
+            "after_rejection": after_rejection, "accepted": accepted, "third": third, "landing": landing,
+            "first_emails": first_emails, "third_emails": mail_sink.messages()}
 
 
 def test_the_run_with_a_rejected_delivery_fails(gate_scenario):
@@ -114,3 +118,24 @@ def test_accepting_after_review_lets_the_next_run_publish_it(gate_scenario):
     with psycopg.connect(gate_scenario["url"]) as conn:
         acceptance = conn.execute("select accepted_by, reason from dq.acceptances").fetchall()
     assert acceptance == [("A. Analyst", "DEC typo confirmed harmless")]
+
+
+def test_a_clean_run_says_published_and_gives_both_authorities_figures(gate_scenario):
+    [message] = gate_scenario["first_emails"]
+    assert message["Subject"] == f"[CSC warehouse] Weekly run {WEEK_1}: published"
+    text = body_text(message)
+    assert "All quality checks passed." in text
+    for la in (BROKEN, HEALTHY):
+        figures = gate_scenario["figures"][la][WEEK_1]
+        assert f"{la} {WEEK_1}: {figures.children_looked_after} children looked after" in text
+
+
+def test_the_run_after_acceptance_says_published(gate_scenario):
+    [message] = gate_scenario["third_emails"]
+    assert message["Subject"] == f"[CSC warehouse] Weekly run {WEEK_2}: published"
+
+
+def test_no_email_carries_a_child_id_date_of_birth_upn_or_postcode(gate_scenario):
+    messages = (gate_scenario["first_emails"] + gate_scenario["after_rejection"]["emails"]
+                + gate_scenario["third_emails"])
+    assert_no_identifiers(messages, gate_scenario["landing"])

@@ -1,9 +1,11 @@
 """End to end: the demo deliveries through the weekly DAG (Airflow dag.test(), Cosmos, dbt, GX),
 against a real PostgreSQL and a real SMTP server. One shared run (the `demo_weeks` fixture)."""
 
+from datetime import date
+
 import psycopg
 import pytest
-from conftest import body_text, run_csc
+from conftest import assert_no_identifiers, body_text, run_csc
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +30,44 @@ def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks):
     assert published == intended
 
 
+def expected_state(as_at):
+    """The demo's 2 + 2 day police-protection chain (21-25 January) is in every delivery from 27
+    January: those weeks publish with a warning (DfE rule 361), the earlier ones cleanly."""
+    return "published with warnings" if as_at >= date(2014, 1, 27) else "published"
+
+
 def test_each_run_sends_exactly_one_summary_email(demo_weeks):
     for as_at, run in demo_weeks["runs"].items():
         assert len(run["emails"]) == 1, as_at
         message = run["emails"][0]
-        assert message["Subject"] == f"[CSC warehouse] Weekly run {as_at}: published"
+        assert message["Subject"] == f"[CSC warehouse] Weekly run {as_at}: {expected_state(as_at)}"
         text = body_text(message)
         figures = demo_weeks["figures"][as_at]
         assert f"309 {as_at}: {figures.children_looked_after} children looked after" in text
         assert message.get_body(preferencelist=("html",)) is not None
+        if expected_state(as_at) == "published with warnings":
+            assert "police_protection_longer_than_72_hours (DfE rule 361): 2 rows." in text
+
+
+def test_the_first_warning_is_explained_in_full_with_its_flagged_records(demo_weeks):
+    message = demo_weeks["runs"][date(2014, 1, 27)]["emails"][0]
+    text = body_text(message)
+    assert "What it means: Consecutive L1 episodes last more than 3 days in all." in text
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "flagged_records.csv"
+    rows = attachment.get_content().splitlines()
+    assert rows[0] == "la_code,rule,check,severity,child_key,dates"
+    assert len(rows) == 3 and all(",361,police_protection_longer_than_72_hours,warn," in row for row in rows[1:])
+
+
+def test_later_weeks_say_the_unchanged_warning_persists(demo_weeks):
+    text = body_text(demo_weeks["runs"][date(2014, 2, 10)]["emails"][0])
+    assert "Persists unchanged since the week of 2014-01-27" in text
+
+
+def test_no_email_carries_a_child_id_date_of_birth_upn_or_postcode(demo_weeks):
+    messages = [message for run in demo_weeks["runs"].values() for message in run["emails"]]
+    assert_no_identifiers(messages, demo_weeks["landing"])
 
 
 def test_the_run_summary_is_recorded(demo_weeks):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,6 +78,33 @@ def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str
         log.error("a blocking mart check failed for every authority or errored: reporting left as it was")
         return []
     return publishing.publish(run_id, kept_la_codes=authorities_to_keep(delivery_verdict, mart_verdict))
+
+
+def expected_authorities(as_at: date) -> list[str]:
+    """CSC_EXPECTED_LA_CODES, else every authority with an accepted delivery in the five weeks before."""
+    configured = os.environ.get("CSC_EXPECTED_LA_CODES", "").strip()
+    if configured:
+        return sorted({code.strip() for code in configured.split(",") if code.strip()})
+    with warehouse.connect() as conn:
+        return [row[0] for row in conn.execute(
+            "select distinct la_code from ledger.delivery_versions where status = 'accepted'"
+            " and extract_date between %s::date - 35 and %s::date - 7 order by 1", [as_at, as_at])]
+
+
+def check_arrivals(run_plan: dict, deadline_at: datetime | None = None) -> list[str]:
+    """Authorities expected this week with no delivery in the landing area by the deadline; emails them."""
+    as_at = date.fromisoformat(run_plan["as_at"])
+    deadline = (deadline_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y") if deadline_at
+                else f"the deadline on {as_at:%A %d %B %Y}")
+    arrived = {d.la_code for d in landing.find_deliveries(Path(run_plan["landing"]), as_at=as_at)}
+    missing = [code for code in expected_authorities(as_at) if code not in arrived]
+    if missing:
+        log.warning("no delivery by %s for the week of %s from %s", deadline, as_at, ", ".join(missing))
+        alerts.queue_and_deliver(alerts.missing_delivery_message(as_at, missing, deadline), "missing_delivery",
+                                 None)
+    else:
+        log.info("every expected authority has delivered for the week of %s", as_at)
+    return missing
 
 
 def headline_figures(as_at: str) -> list[dict]:
@@ -152,13 +180,26 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
     return summary
 
 
-def send_summary(summary: dict) -> None:
-    alerts.send(alerts.summary_message(summary))
+def send_summary(summary: dict) -> int:
+    """Keep the run's email in the outbox (once, however often the task is retried) and send it,
+    with anything earlier runs could not deliver."""
+    with warehouse.connect() as conn:
+        queued = conn.execute("select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'",
+                              [summary["run_id"]]).fetchone()
+    if queued is None:
+        return alerts.queue_and_deliver(alerts.summary_message(summary), "run_summary", summary["run_id"])
+    outcome = alerts.deliver_pending()
+    if outcome.get(queued[0]):
+        raise alerts.AlertNotDelivered(f"alert {queued[0]} is kept in dq.alerts: {outcome[queued[0]]}")
+    return queued[0]
 
 
-def finish(summary: dict | None) -> None:
+def finish(summary: dict | None, alert_id: int | None = None) -> None:
     if summary is None:
         raise RunFailed("the run summary was not written; see the summarise task's log")
-    if summary["failed"]:
-        raise RunFailed("; ".join(summary["errors"]))
+    problems = list(summary["errors"])
+    if alert_id is None:
+        problems.append("the summary email was not delivered; it is kept in dq.alerts and goes with the next run")
+    if problems:
+        raise RunFailed("; ".join(problems))
     log.info("weekly run for %s succeeded; published %s", summary["as_at"], ", ".join(summary["published"]))

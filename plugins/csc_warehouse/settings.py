@@ -114,6 +114,11 @@ def airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME", state_dir() / "airflow")).resolve()
 
 
+def delivery_deadline_cron() -> str:
+    """When the week's deliveries must have arrived (cron, Europe/London): the missing-delivery alert."""
+    return os.environ.get("CSC_DELIVERY_DEADLINE_CRON", "0 10 * * MON")
+
+
 def build_schema() -> str:
     """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
     return os.environ.get("CSC_BUILD_SCHEMA", "build")
