@@ -40,7 +40,7 @@ def test_dags_import_without_errors_or_database_access(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
     assert lines["ERRORS"] == "{}"
-    assert "cp_lac_weekly" in lines["DAGS"]
+    assert "cp_lac_weekly" in lines["DAGS"] and "delivery_deadline" in lines["DAGS"]
     assert not (tmp_path / "never-created.db").exists()
     for task_id in ("plan", "find_deliveries", "ingest", "publish", "summarise",
                     "send_summary", "finish", "build_marts.lac_weekly_model_build", "check_deliveries", "check_marts"):
