@@ -7,6 +7,7 @@ under its default MDY, silently. Dates are parsed by raw.parse_date anyway; this
 from __future__ import annotations
 
 import logging
+import os
 from importlib import resources
 
 import psycopg
@@ -18,6 +19,11 @@ from csc_warehouse.tables import TABLES, TableSpec
 log = logging.getLogger(__name__)
 
 SESSION_OPTIONS = "-c DateStyle=ISO,DMY -c TimeZone=Europe/London -c application_name=csc-warehouse"
+
+# The HMAC key of the pseudonymous child keys, when the authority keeps it (any text of 16 bytes or
+# more, used as its UTF-8 bytes). Unset, migration 004 makes a random key inside PostgreSQL.
+PSEUDONYM_KEY_VARIABLE = "CSC_PSEUDONYM_KEY"
+KEYS_MIGRATION = "004_pseudonymous_keys.sql"
 
 
 def connect(url: str | None = None, *, autocommit: bool = False, role: str | None = None) -> psycopg.Connection:
@@ -54,7 +60,21 @@ def migrate(url: str | None = None) -> list[str]:
             applied_now.append(name)
         for table in TABLES:
             conn.execute(raw_table_ddl(table))
+        secret = os.environ.get(PSEUDONYM_KEY_VARIABLE)
+        if secret and install_pseudonym_key(conn, secret) and KEYS_MIGRATION not in applied_now:
+            log.warning("installed the pseudonym key from %s: every child key has changed", PSEUDONYM_KEY_VARIABLE)
     return applied_now
+
+
+def install_pseudonym_key(conn: psycopg.Connection, secret: str) -> bool:
+    """Install the HMAC key of the child keys (keys.install_key); True when it replaced another.
+
+    Only the padded blocks derived from it are stored; the key itself is never logged or kept.
+    """
+    key = secret.encode("utf-8")
+    if len(key) < 16:
+        raise ValueError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 bytes long")
+    return conn.execute("select keys.install_key(%s)", [key]).fetchone()[0]
 
 
 def _raw_type(table: TableSpec, column: str) -> str:

@@ -1,5 +1,6 @@
 {#- The version each (la_code, extract_date) is reported from: its newest accepted version. A
-    correction (different bytes for the same folder) replaces the earlier one from then on. -#}
+    correction (different bytes for the same folder) replaces the earlier one from then on. The
+    authority's latest such date is its newest accepted delivery, which restated figures use. -#}
 with delivery_versions as (
     select * from {{ ref('stg_ledger__delivery_versions') }}
 ),
@@ -23,7 +24,8 @@ final as (
         delivery_version_id,
         la_code,
         extract_date as as_at,
-        version_sha256
+        version_sha256,
+        extract_date = max(extract_date) over (partition by la_code) as is_newest
     from ranked
     where newest_first = 1
 )

@@ -1,0 +1,59 @@
+{#- Every reported episode that counts for looked-after figures (no V3/V4 short breaks), numbered
+    into the child's periods of care. A period of care is the longest run of the child's episodes,
+    in DECOM order, in which each DECOM is on or before the previous episode's DEC; an open episode
+    never ends, so whatever follows it stays in its period. -#}
+with episodes as (
+    select * from {{ ref('int_episodes_reported') }}
+    where not is_short_break
+),
+
+ordered as (
+    select
+        *,
+        row_number() over child_history as episode_number,
+        lag(episode_end_date) over child_history as previous_end_date
+    from episodes
+    window child_history as (
+        partition by la_code, as_at, child_id
+        order by episode_start_date, episode_end_date nulls last, source_row
+    )
+),
+
+marked as (
+    select
+        *,
+        episode_number = 1
+            or (previous_end_date is not null and episode_start_date > previous_end_date) as is_period_start
+    from ordered
+),
+
+numbered as (
+    select
+        *,
+        count(*) filter (where is_period_start) over (
+            partition by la_code, as_at, child_id
+            order by episode_number
+        ) as period_number
+    from marked
+),
+
+final as (
+    select
+        la_code,
+        as_at,
+        delivery_version_id,
+        child_id,
+        period_number,
+        episode_number,
+        is_period_start,
+        source_row,
+        episode_start_date,
+        episode_end_date,
+        reason_new_episode,
+        legal_status,
+        placement_type,
+        reason_episode_ceased
+    from numbered
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{#- Chains: consecutive episodes with the same legal status within a period of care (the
+    contract's L1 chain, and the same for every other status). Length in days: (DEC of the last
+    episode, or as_at if it is open) - (DECOM of the first). -#}
+with episodes as (
+    select * from {{ ref('int_episodes_sequenced') }}
+),
+
+marked as (
+    select
+        *,
+        legal_status is distinct from lag(legal_status) over period_history as starts_chain
+    from episodes
+    window period_history as (
+        partition by la_code, as_at, child_id, period_number
+        order by episode_number
+    )
+),
+
+numbered as (
+    select
+        *,
+        count(*) filter (where starts_chain) over (
+            partition by la_code, as_at, child_id, period_number
+            order by episode_number
+        ) as chain_number
+    from marked
+),
+
+chains as (
+    select
+        la_code,
+        as_at,
+        delivery_version_id,
+        child_id,
+        period_number,
+        chain_number,
+        legal_status,
+        (array_agg(episode_start_date order by episode_number))[1] as chain_start_date,
+        (array_agg(episode_end_date order by episode_number desc))[1] as chain_end_date,
+        count(*) as episodes
+    from numbered
+    group by la_code, as_at, delivery_version_id, child_id, period_number, chain_number, legal_status
+),
+
+final as (
+    select
+        la_code,
+        as_at,
+        delivery_version_id,
+        child_id,
+        period_number,
+        chain_number,
+        legal_status,
+        chain_start_date,
+        chain_end_date,
+        chain_end_date is null as is_open,
+        coalesce(chain_end_date, as_at) - chain_start_date as length_days,
+        episodes
+    from chains
+)
+
+select * from final
