@@ -104,7 +104,8 @@ def load_suite(path: Path) -> Suite:
         if entry.get("sql"):
             if "{batch}" not in entry["sql"]:
                 raise SuiteError(f"{where}: `sql` must select from {{batch}}")
-            unknown_params = set(re.findall(r"\{(\w+)\}", entry["sql"])) - set(params) - {"batch", "version", "as_at"}
+            placeholders = set(re.findall(r"\{(\w+)\}", entry["sql"]))
+            unknown_params = placeholders - set(params) - {"batch", "version", "as_at", "schema"}
             if unknown_params:
                 raise SuiteError(f"{where}: `sql` uses {unknown_params}, which the suite's params do not define")
         if entry.get("expectation"):
@@ -371,7 +372,7 @@ def check_marts(run_id: str, as_at: str, *, url: str | None = None, suites: list
     results: list[CheckResult] = []
     for suite in suites:
         schema, table = suite.schema_and_table
-        values = {**suite_parameters(suite), "as_at": f"date '{date.fromisoformat(as_at)}'"}
+        values = {**suite_parameters(suite), "as_at": f"date '{date.fromisoformat(as_at)}'", "schema": schema}
         query = f'select * from "{schema}"."{table}"'
         results += _run_suite(gx_run, suite, f"{suite.name}_{as_at}", query, values, as_at=as_at)
     _record(run_id, results, suites, url)
@@ -422,7 +423,8 @@ def _record(run_id: str, results: list[CheckResult], suites: list[Suite], url: s
         for result in results:
             suite, expectation = by_name[(result.suite, result.expectation)]
             values = {**suite_parameters(suite), "version": result.delivery_version_id or 0,
-                      "as_at": f"date '{result.as_at}'" if result.as_at else "current_date"}
+                      "as_at": f"date '{result.as_at}'" if result.as_at else "current_date",
+                      "schema": suite.schema_and_table[0]}
             flagged = [] if result.success else _flagged_rows(conn, suite, expectation, result, values)
             result.failing_la_codes = sorted({la for la, _key, _record in flagged if la})
             result.example_keys = [key for _la, key, _record in flagged if key][:10]
