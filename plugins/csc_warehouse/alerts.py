@@ -115,9 +115,22 @@ def _delivery_outcome(delivery: dict, warned_versions: set, warned_las: set, pub
     return delivery["status"]
 
 
-def _fingerprint(check: dict) -> str:
-    identity = json.dumps([check.get("la_code"), check["suite"], check["expectation"], check.get("unexpected_count"),
-                           sorted(check.get("example_keys") or [])])
+VOLATILE_RECORD_FIELDS = {"delivery_version_id", "source_row", "source_file"}
+
+
+def _fingerprint(conn, check: dict) -> str:
+    """The same failure on the same records: same check, same authority, same flagged records.
+
+    Delivery checks see the same records again in next week's full snapshot, so the version and
+    row numbers are left out; a mart check's finding belongs to its week, so its as_at is kept."""
+    records = sorted(
+        json.dumps([key, {k: v for k, v in (record or {}).items() if k not in VOLATILE_RECORD_FIELDS}],
+                   sort_keys=True, default=str)
+        for key, record in conn.execute("select child_key, record from dq.flagged_records where validation_id = %s",
+                                        [check.get("validation_id")]))
+    identity = json.dumps([check.get("la_code"), check.get("failing_la_codes"), check["suite"], check["expectation"],
+                           check.get("unexpected_count"), check.get("as_at") if check.get("scope") == "mart" else None,
+                           records])
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
@@ -125,7 +138,7 @@ def _repeats(conn, failed: list[dict], as_at: str | None) -> dict[str, tuple]:
     """Failures reported in full within the repeat window: (first as_at, first seen) for each."""
     persisting = {}
     for check in failed:
-        fingerprint = _fingerprint(check)
+        fingerprint = check["fingerprint"] = _fingerprint(conn, check)
         row = conn.execute(
             "select first_as_at, first_seen, last_reported > now() - make_interval(days => %s)"
             " from dq.alert_fingerprints where fingerprint = %s", [repeat_days(), fingerprint]).fetchone()
@@ -171,7 +184,7 @@ def _looks_like_date(value: str) -> bool:
 
 def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
     """The run's one email: outcome, deliveries, failed checks, headline figures."""
-    failed = summary.get("failed_checks", [])
+    failed = [dict(check) for check in summary.get("failed_checks", [])]
     warned_versions = {c.get("delivery_version_id") for c in failed if c["severity"] == "warn"}
     warned_las = {la for c in failed if c["severity"] == "warn" for la in (c.get("failing_la_codes") or [])}
     published = bool(summary.get("published"))
@@ -205,8 +218,8 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
         rule = f" (DfE rule {check['rule']})" if check.get("rule") else ""
         count = f"errored: {check['error']}" if check.get("errored") else f"{check.get('unexpected_count') or 0} rows"
         text.append(f"  [{check['severity']}] {where}{check['table']}.{check['expectation']}{rule}: {count}.")
-        if _fingerprint(check) in persisting:
-            first_as_at, first_seen = persisting[_fingerprint(check)]
+        if check.get("fingerprint") in persisting:
+            first_as_at, first_seen = persisting[check["fingerprint"]]
             text.append(f"      Persists unchanged since the week of {first_as_at or 'an earlier run'}"
                         f" (reported in full on {first_seen:%d %B %Y}).")
             continue
