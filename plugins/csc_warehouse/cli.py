@@ -8,7 +8,7 @@ import importlib.util
 import logging
 import subprocess
 import sys
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from csc_warehouse import settings
@@ -109,6 +109,46 @@ def cmd_run_week(args) -> int:
     return 0 if run_week(date.fromisoformat(args.as_at), Path(args.landing) if args.landing else None) else 1
 
 
+def weeks_to_catch_up(since: date | None, until: date | None) -> list[date]:
+    """The Mondays whose weekly run is due and has not succeeded: from `since`, else the week after
+    the last successful run, else CSC_WEEKLY_START_DATE; up to `until`, else the last Monday whose
+    06:00 London has passed."""
+    from csc_warehouse import warehouse
+    from csc_warehouse.runs import LONDON
+
+    if since is None:
+        with warehouse.connect() as conn:
+            last = conn.execute("select max(as_at) from dq.runs where dag_id = %s and state = 'success'",
+                                [settings.WEEKLY_DAG_ID]).fetchone()[0]
+        since = last + timedelta(days=1) if last else settings.weekly_start_date()
+        if since is None:
+            raise settings.SettingMissing("no weekly run has succeeded yet: give --since, or set CSC_WEEKLY_START_DATE")
+    if until is None:
+        now = datetime.now(LONDON)
+        until = now.date() - timedelta(days=now.weekday())
+        if until == now.date() and now.time() < time(6, 0):
+            until -= timedelta(days=7)
+    first = since + timedelta(days=(7 - since.weekday()) % 7)
+    return [first + timedelta(weeks=week) for week in range(max(0, (until - first).days // 7 + 1))]
+
+
+def cmd_catch_up(args) -> int:
+    """Every missed week, oldest first, each through the weekly DAG as the scheduler would run it."""
+    since = date.fromisoformat(args.since) if args.since else None
+    until = date.fromisoformat(args.until) if args.until else None
+    weeks = weeks_to_catch_up(since, until)
+    if not weeks:
+        _print("nothing to catch up: every due week has run")
+        return 0
+    _print(f"catching up {len(weeks)} week(s): {', '.join(map(str, weeks))}")
+    landing = Path(args.landing) if args.landing else None
+    # Like the scheduler (max_active_runs=1): a failed week is reported and the next still runs.
+    failed = [as_at for as_at in weeks if not run_week(as_at, landing)]
+    if failed:
+        _print(f"FAILED weeks: {', '.join(map(str, failed))}")
+    return 1 if failed else 0
+
+
 # -- loading -----------------------------------------------------------------------------------
 
 def cmd_ingest(args) -> int:
@@ -134,14 +174,15 @@ def cmd_ledger(args) -> int:
     """Every delivery version, file by file, then every door finding: two CSV tables, oldest first."""
     _query(
         "select v.delivery_version_id as version, v.la_code, v.extract_date, v.status, v.received_at,"
-        " left(v.sha256, 12) as sha256, f.file_name, f.sheet, f.table_name, f.status as file_status, f.rows_read,"
-        " f.rows_loaded, f.seconds, coalesce(f.reason, v.reason) as reason"
+        " left(v.sha256, 12) as sha256, f.file_name, f.sheet, f.table_name, f.status as file_status,"
+        " f.rows_read, f.rows_loaded, f.seconds, coalesce(f.reason, v.reason) as reason"
         " from ledger.delivery_versions v left join ledger.delivery_files f using (delivery_version_id)"
         " order by v.delivery_version_id, f.file_name, f.sheet", None)
     _print("")
     return _query(
-        "select delivery_version_id as version, file_name, sheet, row_number, column_name, value, rule, message"
-        " from ledger.door_findings order by delivery_version_id, file_name, sheet, row_number nulls first", None)
+        "select delivery_version_id as version, file_name, sheet, row_number, column_name, value, rule,"
+        " message from ledger.door_findings"
+        " order by delivery_version_id, file_name, sheet, row_number nulls first", None)
 
 
 # -- the gate and publication -------------------------------------------------------------------
@@ -159,6 +200,78 @@ def cmd_rollback(args) -> int:
 
     tables = publishing.rollback()
     _print("rolled back: " + (", ".join(tables) if tables else "nothing (no previous published version)"))
+    return 0
+
+
+# -- access and retention ----------------------------------------------------------------------
+
+def _refused(error: Exception) -> int:
+    print(f"csc: {error}", file=sys.stderr)
+    return 2
+
+
+def cmd_grant_analyst(args) -> int:
+    from csc_warehouse import access
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        grant = access.grant_analyst(args.login, args.la, password=password, revealer=args.revealer,
+                                     replace=args.replace)
+    except access.AccessError as error:
+        return _refused(error)
+    _print(f"{'created' if grant.created else 'updated'} analyst login {grant.login}: reads authorities "
+           f"{', '.join(grant.la_codes)} in reporting and dq" + ("; may reveal child ids" if grant.revealer else ""))
+    return 0
+
+
+def cmd_reveal(args) -> int:
+    import psycopg
+
+    from csc_warehouse import access
+
+    try:
+        revealed = access.reveal(args.key, args.reason, role=args.role)
+    except access.AccessError as error:
+        return _refused(error)
+    except psycopg.errors.InsufficientPrivilege as error:
+        return _refused(f"not allowed to reveal child ids (the csc_revealer role is needed): "
+                        f"{error.diag.message_primary}")
+    if not revealed.found:
+        print(f"csc: no child of an authority you may see has that key (recorded as reveal request "
+              f"{revealed.request_id})", file=sys.stderr)
+        return 1
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerows([["la_code", "child_id"], [revealed.la_code, revealed.child_id]])
+    return 0
+
+
+def cmd_purge(args) -> int:
+    from csc_warehouse import retention
+
+    try:
+        purged = retention.purge(args.older_than_days, progress=_print)
+    except retention.RetentionError as error:
+        return _refused(error)
+    days = settings.retention_days() if args.older_than_days is None else args.older_than_days
+    _print(f"purged {len(purged)} delivery version(s) older than {days} days, "
+           f"{sum(p.rows_deleted for p in purged):,} rows; every version the published figures use is kept")
+    return 0
+
+
+def cmd_erase(args) -> int:
+    import getpass
+
+    from csc_warehouse import retention
+
+    try:
+        erasure = retention.erase(args.la, args.child, requested_by=args.by or getpass.getuser(), reason=args.reason)
+    except retention.RetentionError as error:
+        return _refused(error)
+    for table, rows in erasure.rows_deleted.items():
+        _print(f"  {table}: {rows:,}")
+    _print(f"erasure {erasure.erasure_id}: child key {erasure.child_key} of {erasure.la_code}, "
+           f"{erasure.total:,} rows removed (ledger.erasures keeps the record, not the id)"
+           + ("" if erasure.total else "; the warehouse held nothing of that child"))
     return 0
 
 
@@ -238,6 +351,37 @@ def build_parser() -> argparse.ArgumentParser:
     accept.set_defaults(func=cmd_accept)
 
     commands.add_parser("rollback", help="put the previous published tables back").set_defaults(func=cmd_rollback)
+
+    catch_up = commands.add_parser("catch-up", help="run every missed week since the last successful run, in order")
+    catch_up.add_argument("--since", help="YYYY-MM-DD (default: the week after the last successful run)")
+    catch_up.add_argument("--until", help="YYYY-MM-DD (default: the last Monday whose 06:00 has passed)")
+    catch_up.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
+    catch_up.set_defaults(func=cmd_catch_up)
+
+    grant = commands.add_parser("grant-analyst", help="create or map an analyst login to the authorities it reads")
+    grant.add_argument("login")
+    grant.add_argument("--la", action="append", required=True, help="a three-digit authority code; repeat for more")
+    grant.add_argument("--revealer", action="store_true", help="may also reveal its authorities' child ids")
+    grant.add_argument("--replace", action="store_true", help="the authorities given become the whole mapping")
+    grant.add_argument("--password-stdin", action="store_true", help="read the login's password from stdin")
+    grant.set_defaults(func=cmd_grant_analyst)
+
+    reveal = commands.add_parser("reveal", help="the authority's own child id behind a child key (audited)")
+    reveal.add_argument("key")
+    reveal.add_argument("--reason", required=True, help="why the id is needed: recorded with who and when")
+    reveal.add_argument("--role", help="act as this login (it needs csc_revealer)")
+    reveal.set_defaults(func=cmd_reveal)
+
+    purge = commands.add_parser("purge", help="remove the raw rows of superseded and rejected delivery versions")
+    purge.add_argument("--older-than-days", type=int, help="default: CSC_RETENTION_DAYS (90)")
+    purge.set_defaults(func=cmd_purge)
+
+    erase = commands.add_parser("erase", help="remove one child's rows from the warehouse, recorded")
+    erase.add_argument("--la", required=True, help="the authority's three-digit code")
+    erase.add_argument("--child", required=True, help="the child's id as the authority's extracts hold it")
+    erase.add_argument("--by", help="who asked for the erasure (default: your user name)")
+    erase.add_argument("--reason", help="e.g. the request's reference")
+    erase.set_defaults(func=cmd_erase)
 
     query = commands.add_parser("sql", help="run one query on the warehouse and print CSV")
     query.add_argument("--role", help="run as this role, e.g. csc_analyst")

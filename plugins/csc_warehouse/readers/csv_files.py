@@ -1,16 +1,26 @@
-"""CSV as councils' systems and Excel write it: UTF-8 with or without a BOM, or Windows-1252; CRLF."""
+"""CSV as councils' systems and Excel write it: UTF-8 with or without a BOM, or Windows-1252; CRLF.
+
+The bytes go to PostgreSQL's COPY unparsed (it reads CSV far faster than Python). This module only
+looks at the header row, works out the encoding and the delimiter, and trims what COPY would
+choke on at the edges of the file: a byte-order mark, blank lines before the header, and blank
+lines after the last row (empty rows of commas are dropped later, by loading).
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from csc_warehouse import tables
-from csc_warehouse.readers.base import ReaderError, TableSource
+from csc_warehouse.readers.base import TableSource, ignored, recognised
 
 CHUNK = 1 << 20
+UTF8_BOM = codecs.BOM_UTF8
+BLANK = b" \t\r\n"
+# Comma first: it is what the DfE specifies. The others are what Excel writes in some locales.
+DELIMITERS = (",", ";", "\t", "|")
 
 
 def detect_encoding(path: Path) -> str:
@@ -26,32 +36,78 @@ def detect_encoding(path: Path) -> str:
     return "UTF8"
 
 
-def _header_row(path: Path, encoding: str) -> list[str] | None:
-    python_encoding = "utf-8-sig" if encoding == "UTF8" else "cp1252"
-    with path.open("r", encoding=python_encoding, newline="") as handle:
-        for row in csv.reader(io.StringIO(handle.readline() + handle.readline())):
-            return row
-    return None
+def _content_bounds(path: Path) -> tuple[int, int, int, bytes]:
+    """Where the rows are: (start, end, blank lines skipped before the header, line break to add).
+
+    start is the header line, after any BOM and blank lines; end is just after the line break of
+    the last line holding anything. When the file has no final line break, the last item is the
+    one to add, in the file's own style (COPY rejects a file mixing CRLF and LF).
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(min(size, CHUNK))
+        start = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
+        blank_prefix = head[start:len(head) - len(head[start:].lstrip(BLANK))]
+        whole_blank_lines = blank_prefix[:blank_prefix.rfind(b"\n") + 1]  # a header may start with a space
+        start += len(whole_blank_lines)
+        line_break = b"\r\n" if head[start:].split(b"\n", 1)[0].endswith(b"\r") else b"\n"
+        end = size
+        while end > start:  # back over blank bytes at the end, a block at a time
+            block_start = max(start, end - CHUNK)
+            handle.seek(block_start)
+            kept = handle.read(end - block_start).rstrip(BLANK)
+            end = block_start + len(kept)
+            if kept:
+                break
+        handle.seek(end)
+        after = handle.read(2)
+    if after.startswith(line_break):
+        return start, end + len(line_break), whole_blank_lines.count(b"\n"), b""
+    return start, end, whole_blank_lines.count(b"\n"), line_break
+
+
+def _first_line(path: Path, start: int, end: int) -> str:
+    """The header line; its names are ASCII, so UTF-8 (with replacements) reads it in any encoding."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        line = handle.read(min(end - start, CHUNK)).split(b"\n", 1)[0]
+    return line.decode("utf-8", errors="replace").rstrip("\r")
+
+
+def _header_and_delimiter(line: str) -> tuple[list[str], str]:
+    """The header row, split by the first delimiter under which it is a known table (else comma)."""
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([line], delimiter=delimiter))
+        if tables.recognise(header) is not None:
+            return header, delimiter
+    return next(csv.reader([line])), ","
 
 
 def read_csv(path: Path) -> TableSource:
-    encoding = detect_encoding(path)
-    header = _header_row(path, encoding)
-    if not header or not any(cell.strip() for cell in header):
-        return TableSource(file_name=path.name, table=None, header=[], mapped=[],
-                           warnings=[f"{path.name}: empty file"])
-    table = tables.recognise(header)
-    if table is None:
-        return TableSource(file_name=path.name, table=None, header=header, mapped=[None] * len(header))
-    duplicates = {c for c in map(tables.normalise_column, header) if c and
-                  [tables.normalise_column(h) for h in header].count(c) > 1}
-    if duplicates:
-        raise ReaderError(path.name, 1, ", ".join(sorted(duplicates)), None, "duplicate-column",
-                          f"{path.name}: column(s) {', '.join(sorted(duplicates))} appear more than once")
+    start, end, blank_lines_before, final_line_break = _content_bounds(path)
+    if end <= start:
+        return ignored(path.name, "empty file")
+    header, delimiter = _header_and_delimiter(_first_line(path, start, end))
+    header_row = 1 + blank_lines_before
+    source = recognised(path.name, header, header_row=header_row)
+    if source.table is None:
+        return source
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         with path.open("rb") as handle:
-            yield from iter(lambda: handle.read(CHUNK), b"")
+            handle.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                block = handle.read(min(CHUNK, remaining))
+                if not block:
+                    break
+                remaining -= len(block)
+                yield block
+        if final_line_break:
+            yield final_line_break
 
-    return TableSource(file_name=path.name, table=table, header=header, mapped=tables.map_header(table, header),
-                       csv_chunks=chunks, csv_encoding=encoding)
+    source.csv_chunks = chunks
+    source.csv_encoding = detect_encoding(path)
+    source.csv_delimiter = delimiter
+    source.first_data_row = header_row + 1
+    return source

@@ -1,0 +1,104 @@
+"""XLSX workbooks: one table per sheet, read with openpyxl in read-only mode.
+
+Cells come back typed, so this module writes them as the text a CSV export would hold: whole
+numbers without Excel's `.0` (an id of 123456 is stored as the float 123456.0), date cells as ISO
+dates, formulas as their last computed value. A sheet whose header row is no known table (a
+provider list, an Annex A list) is recorded as ignored.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from functools import partial
+from pathlib import Path
+
+from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored, recognised
+
+# A title or a note above the header row is common in hand-kept workbooks.
+HEADER_SEARCH_ROWS = 10
+
+
+def cell_text(value) -> str | None:
+    """A cell as the text a CSV export would hold (None for an empty cell)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _open(path: Path):
+    import openpyxl  # here, not at the top: it takes half a second to import, and most deliveries are CSV
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ReaderError(path.name, None, None, None, "unreadable-file",
+                          f"{path.name} cannot be opened as an XLSX workbook: {error}") from error
+
+
+def _trimmed(cells: tuple) -> list[str | None]:
+    values = [cell_text(value) for value in cells]
+    while values and (values[-1] is None or not values[-1].strip()):
+        values.pop()
+    return values
+
+
+def read_xlsx(path: Path) -> list[TableSource]:
+    workbook = _open(path)
+    try:
+        sources = [_sheet_source(path, sheet) for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    return sources or [ignored(path.name, "a workbook with no sheets")]
+
+
+def _sheet_source(path: Path, sheet) -> TableSource:
+    first_header: tuple[int, list[str]] | None = None
+    top_rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+    for row_number, cells in enumerate(top_rows, start=1):
+        header = [value or "" for value in _trimmed(cells)]
+        if not any(name.strip() for name in header):
+            continue
+        first_header = first_header or (row_number, header)
+        source = recognised(path.name, header, sheet=sheet.title, header_row=row_number)
+        if source.table is not None:
+            source.rows = partial(_sheet_rows, path, sheet.title, row_number, len(header))
+            source.first_data_row = row_number + 1
+            return source
+    if first_header is None:
+        return ignored(path.name, "empty sheet", sheet=sheet.title)
+    return recognised(path.name, first_header[1], sheet=sheet.title, header_row=first_header[0])
+
+
+def _sheet_rows(path: Path, sheet_name: str, header_row: int, width: int) -> Iterator[Row]:
+    """The data rows under the header, as text, blank rows left out.
+
+    A value to the right of the last named column has no column to go to: rather than drop it
+    silently, the row stops the load (the COPY's equivalent is "extra data after last column").
+    """
+    workbook = _open(path)
+    try:
+        sheet = workbook[sheet_name]
+        for row_number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
+                                           start=header_row + 1):
+            values = _trimmed(cells)
+            if not values:
+                continue
+            if len(values) > width:
+                raise ReaderError(path.name, row_number, None, values[-1], "ragged-row",
+                                  f"row {row_number} has a value in column {len(values)}, right of the "
+                                  f"{width} named columns of the header row")
+            yield row_number, values + [None] * (width - len(values))
+    finally:
+        workbook.close()

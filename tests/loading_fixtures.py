@@ -1,0 +1,79 @@
+"""Helpers for the ingestion tests: deliveries in a landing folder, and what the warehouse then holds.
+
+Plain functions, no fixtures: the warehouse itself comes from tests/conftest.py (`warehouse_url`,
+`fresh_warehouse`), a real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from csc_warehouse import loading
+from csc_warehouse.tables import TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference"
+if not REFERENCE.exists():
+    REFERENCE = Path("/work/shared/reference")
+VALIDATOR_903 = REFERENCE / "peer-samples" / "csc-validator-be-903" / "tests" / "fake_data"
+LIIA_TOOLS = REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "s903" / "samples"
+LIIA_PIPELINE = REFERENCE / "peer-samples" / "liia-tools-pipeline" / "liiatools" / "ssda903_pipeline"
+LIIA_PIPELINE = LIIA_PIPELINE / "spec" / "samples"
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+
+# A small, correct delivery: three children, four episodes. Codes from several collection years.
+GOOD_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+1001,1,01/05/2010,WBRI,A123456789012,,
+1002,2,15/09/2012,MWBC,,,
+1003,M,03/03/2008,BAFR,,,
+"""
+GOOD_EPISODES = """\
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+1001,01/04/2015,S,C2,N1,U4,PR1,01/06/2015,X1,,AB1 2CD,EF3 4GH,SC123456
+1001,01/06/2015,P,C2,N1,K3,PR4,,,CARPL,AB1 2CD,EF3 4GH,
+1002,10/01/2016,S,V2,N4,Z11,PR1,12/02/2016,E4A,,,,
+1003,05/05/2016,S,L1,N2,U1,PR1,,,,,,
+"""
+
+
+def deliver(root: Path, la_code: str, day: str, files: dict[str, bytes | str | Path]) -> Path:
+    """A delivery folder <root>/<la_code>/<day>/ holding the files given (bytes, text or a file to copy)."""
+    folder = root / la_code / day
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, Path):
+            content = content.read_bytes()
+        if isinstance(content, str):
+            content = content.encode()
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def ingest(url: str, folder: Path) -> tuple[loading.DeliveryOutcome, list[str]]:
+    """Load one delivery folder; returns its outcome and the progress lines printed."""
+    lines: list[str] = []
+    [outcome] = loading.ingest_path(folder, url=url, progress=lines.append)
+    return outcome, lines
+
+
+def raw_counts(url: str) -> dict[str, int]:
+    """Rows in every raw table, by table name."""
+    with psycopg.connect(url) as conn:
+        return {table.name: conn.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
+                for table in TABLES}
+
+
+def query(url: str, statement: str, params=None) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def csc(*args: str) -> subprocess.CompletedProcess:
+    """`csc` as a person runs it, in a child process with this session's environment."""
+    command = [str(Path(sys.executable).parent / "csc"), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ.copy())
