@@ -43,7 +43,8 @@ def test_dags_import_without_errors_or_database_access(tmp_path):
     assert "cp_lac_weekly" in lines["DAGS"] and "delivery_deadline" in lines["DAGS"]
     assert not (tmp_path / "never-created.db").exists()
     for task_id in ("plan", "find_deliveries", "ingest", "publish", "summarise",
-                    "send_summary", "finish", "build_marts.lac_weekly_model_build", "check_deliveries", "check_marts"):
+                    "send_summary", "finish", "build_marts.lac_weekly_model_build", "check_deliveries", "check_marts",
+                    "draft_reports"):
         assert f"'{task_id}'" in lines["TASKS"]
     assert lines["MAX_ACTIVE_RUNS"] == "1"
     assert "0 6 * * MON" in lines["SCHEDULE"] and "Europe/London" in lines["SCHEDULE"]

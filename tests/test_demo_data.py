@@ -330,7 +330,8 @@ def test_a_delivery_holds_nothing_after_its_extract_date_nor_ended_before_1_apri
 def test_the_files_have_exactly_the_ssda903_and_cin_census_columns(landing):
     for as_at in DEMO_WEEKS:
         folder = landing / DEMO_LA_CODE / as_at.isoformat()
-        assert sorted(p.name for p in folder.iterdir()) == ["cp_plans.csv", "episodes.csv", "header.csv"]
+        extracts = sorted(p.name for p in folder.iterdir() if not p.name.startswith("audit_"))
+        assert extracts == ["cp_plans.csv", "episodes.csv", "header.csv"]
         assert read_csv(folder / "header.csv")[0] == [
             "CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB",
         ]
@@ -417,7 +418,7 @@ def test_the_same_seed_writes_byte_identical_files(tmp_path):
     generate(tmp_path / "first")
     generate(tmp_path / "second")
     first, second = all_files(tmp_path / "first"), all_files(tmp_path / "second")
-    assert len(first) == 3 * len(DEMO_WEEKS)
+    assert len(first) == 3 * len(DEMO_WEEKS) + 1  # three extracts a week, and the audit return once
     assert first == second
 
 
@@ -435,3 +436,8 @@ def test_another_seed_gives_other_records_but_the_same_figures(tmp_path):
     for as_at, figures in intended_figures().items():
         expected = {k: v for k, v in vars(figures).items() if k != "as_at"}
         assert figures_from_files(read_delivery(tmp_path / "other", as_at)) == expected
+
+
+def test_the_audit_return_arrives_once_with_the_first_delivery_after_the_audit(landing):
+    audits = sorted(landing.rglob("audit_*.csv"))
+    assert [path.parent.name for path in audits] == ["2014-02-10"]

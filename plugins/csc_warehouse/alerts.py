@@ -238,6 +238,8 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
                         f" {figure['lac_starts']} started, {figure['lac_ceased']} ceased")
     if summary.get("errors"):
         text += ["", "Why the run failed:"] + [f"  {error}" for error in summary["errors"]]
+    for report in summary.get("reports") or []:
+        text += ["", f"Committee report drafted: {report}"]
     if summary.get("data_docs"):
         text += ["", f"Data Docs (every check and its result): {summary['data_docs']}"]
     if attachment:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from csc_warehouse import demo_audit
+
 DEMO_LA_CODE = "309"
 DEMO_WEEKS: tuple[date, ...] = tuple(date(2014, 1, 6) + timedelta(weeks=i) for i in range(6))
 
@@ -200,6 +202,10 @@ def generate(
     for extract_date in scenario.figures:
         folder = Path(landing_dir) / la_code / extract_date.isoformat()
         _write_delivery(folder, scenario, extract_date)
+    # The domestic abuse audit arrives with the first delivery after it was done.
+    audit_week = next((week for week in scenario.figures if week >= demo_audit.AUDIT_DATE), None)
+    if audit_week is not None:
+        demo_audit.write_audit_return(Path(landing_dir) / la_code / audit_week.isoformat(), la_code)
     return scenario.figures
 
 

@@ -107,6 +107,20 @@ def check_arrivals(run_plan: dict, deadline_at: datetime | None = None) -> list[
     return missing
 
 
+def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
+    """The committee report's data section for each authority published this week (paths)."""
+    from csc_warehouse.report import write_report
+
+    if not published:
+        return []
+    as_at = date.fromisoformat(run_plan["as_at"])
+    with warehouse.connect() as conn:
+        authorities = [row[0] for row in conn.execute(
+            "select distinct la_code from reporting.lac_weekly where as_at between %s::date - 6 and %s::date"
+            " order by 1", [as_at, as_at])]
+    return [str(write_report(la_code, as_at).markdown) for la_code in authorities]
+
+
 def headline_figures(as_at: str) -> list[dict]:
     with warehouse.connect() as conn:
         exists = conn.execute("select to_regclass('reporting.lac_weekly') is not null").fetchone()[0]
@@ -121,7 +135,7 @@ def headline_figures(as_at: str) -> list[dict]:
 
 
 def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, delivery_verdict: dict | None,
-              mart_verdict: dict | None, published: list[str] | None) -> dict:
+              mart_verdict: dict | None, published: list[str] | None, reports: list[str] | None = None) -> dict:
     """What happened in the run, recorded in dq.runs; `failed` decides the run's final state."""
     errors = []
     if run_plan is None:
@@ -167,6 +181,7 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
         "published": published or [],
         "figures": headline_figures(as_at) if as_at and published else [],
         "data_docs": (mart_verdict or delivery_verdict or {}).get("data_docs"),
+        "reports": reports or [],
     }
     with warehouse.connect() as conn:
         conn.execute(

@@ -1,0 +1,90 @@
+"""The committee report's data section, drafted from the published tables (`reporting` only).
+
+`write_report` writes Markdown and HTML with PNG charts beside them. Every sentence names the
+table, column, authority and as_at its figure comes from. The report carries no pseudonymous key,
+child id, name or date of birth: only counts, percentages and dates of weeks.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from csc_warehouse import settings
+from csc_warehouse.report import charts, text
+from csc_warehouse.report.figures import ReportFigures, read_figures
+
+log = logging.getLogger(__name__)
+
+
+def report_dir() -> Path:
+    return Path(os.environ.get("CSC_REPORT_DIR", settings.state_dir() / "reports")).resolve()
+
+
+@dataclass
+class WrittenReport:
+    markdown: Path
+    html: Path
+    charts: list[Path]
+    text: str
+
+
+def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]]:
+    return [
+        ("Children subject to a child protection plan", text.child_protection(figures)),
+        ("Looked-after children", text.looked_after(figures)),
+        ("Case audits", text.audits(figures) or [("No case audit has been published for this period.", [])]),
+    ]
+
+
+def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url: str | None = None) -> WrittenReport:
+    figures = read_figures(la_code, as_at, url=url)
+    folder = (out_dir or report_dir()) / f"{la_code}-{as_at.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn = [charts.weekly_counts(figures, folder / "children_by_week.png"),
+             charts.brief_returns(figures, folder / "brief_returns_by_week.png"),
+             charts.audit_results(figures, folder / "audit_results.png")]
+    sections = _sections(figures)
+
+    title = f"Quality assurance report: data section, authority {la_code}, as at {text.long_date(as_at)}"
+    markdown = [f"# {title}", "", "Drafted by the warehouse from the published tables; check before it goes to "
+                "committee.", ""]
+    footnotes: list[str] = []
+    for heading, sentences in sections:
+        markdown += [f"## {heading}", ""]
+        for sentence, sources in sentences:
+            marks = ""
+            for source in sources:
+                footnotes.append(str(source))
+                marks += f"[^{len(footnotes)}]"
+            markdown.append(f"{sentence}{marks}")
+        markdown.append("")
+    markdown += ["## Charts", ""] + [f"![{path.stem.replace('_', ' ')}]({path.name})" for path in drawn] + [""]
+    markdown += ["## Sources", ""] + [f"[^{number}]: {note}" for number, note in enumerate(footnotes, start=1)]
+    markdown_text = "\n".join(markdown) + "\n"
+
+    md_path = folder / "report.md"
+    md_path.write_text(markdown_text)
+    html_path = folder / "report.html"
+    html_path.write_text(_html(title, sections, drawn))
+    log.info("wrote the report for %s as at %s to %s", la_code, as_at, folder)
+    plain = "\n".join(sentence for _heading, sentences in sections for sentence, _ in sentences)
+    return WrittenReport(markdown=md_path, html=html_path, charts=drawn, text=plain)
+
+
+def _html(title: str, sections, drawn: list[Path]) -> str:
+    parts = [f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+             "<body style='font-family: sans-serif; max-width: 50em'>", f"<h1>{html.escape(title)}</h1>"]
+    for heading, sentences in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        for sentence, sources in sentences:
+            where = "; ".join(str(source) for source in sources)
+            parts.append(f"<p>{html.escape(sentence)} <small style='color:#666'>[{html.escape(where)}]</small></p>")
+    parts.append("<h2>Charts</h2>")
+    parts += [f"<p><img src='{path.name}' alt='{path.stem}'></p>" for path in drawn]
+    parts.append("</body></html>")
+    return "\n".join(parts)

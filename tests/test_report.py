@@ -1,0 +1,81 @@
+"""The committee report's data section, drafted from the demo's published tables: the sentences of
+the March 2014 report, with its figures, and nothing that identifies a child."""
+
+import re
+from datetime import date
+
+import pytest
+
+from conftest import identifying_values, run_csc
+from csc_warehouse import demo_audit
+
+pytestmark = pytest.mark.e2e
+
+AS_AT = date(2014, 2, 10)
+
+
+@pytest.fixture(scope="module")
+def report(demo_weeks, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = run_csc("report", "--la", "309", "--as-at", AS_AT.isoformat(), "--out", str(out),
+                     CSC_WAREHOUSE_URL=demo_weeks["url"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = out / f"309-{AS_AT}"
+    return {"stdout": result.stdout, "folder": folder, "markdown": (folder / "report.md").read_text(),
+            "html": (folder / "report.html").read_text(), "landing": demo_weeks["landing"]}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The number of children subject to a child protection plan in January 2014 was 184.",
+    "However this number is rising and as of week beginning 10 February 2014 this had risen to 192.",
+    "This has increased since early January from 164 to 192.",
+    "As of 10 February 2014 the number of looked-after children was 533.",
+    "40 young people will cease to be looked after by June 2014 as they will by then have reached their 18th "
+    "birthday.",
+    "Consideration of risk was evidenced at an early stage in 72% (13:18) of the cases it applied to.",
+    "Management direction was evidenced in 67% (12:18) of the cases it applied to.",
+    "The protection plan was clear in 80% (8:10) of the cases it applied to.",
+    "The plan included actions that supported as well as monitored in 90% (9:10) of the cases it applied to.",
+    "Tasks were realistic and achievable in 89% (16:18) of the cases it applied to.",
+    "Information sharing was good in 72% (13:18) of the cases it applied to.",
+])
+def test_the_report_states_the_committee_figures(report, sentence):
+    assert sentence in report["stdout"]
+    assert sentence in report["markdown"]
+
+
+def test_the_police_protection_returns_home_are_explained(report):
+    assert re.search(r"In the four weeks to 10 February 2014, \d+ children were placed under police protection",
+                     report["markdown"])
+
+
+def test_every_sentence_names_its_table_and_as_at(report):
+    assert "reporting.cp_weekly.children_on_plan (la_code 309, as_at 2014-02-10)" in report["markdown"]
+    assert "reporting.lac_weekly.children_looked_after (la_code 309, as_at 2014-02-10)" in report["markdown"]
+    assert "reporting.audit_results" in report["markdown"]
+
+
+def test_the_charts_are_written_beside_the_report(report):
+    for name in ("children_by_week.png", "brief_returns_by_week.png", "audit_results.png"):
+        chart = report["folder"] / name
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert name in report["markdown"]
+
+
+def test_the_report_holds_no_key_id_name_or_date_of_birth(report):
+    text = report["markdown"] + report["html"]
+    assert not re.search(r"[0-9a-f]{64}", text), "a pseudonymous key"
+    values = identifying_values(report["landing"])
+    for column in ("CHILD", "UPN", "HOME_POST", "PL_POST"):
+        for value in values[column]:
+            assert not re.search(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", text), (column, value)
+    for dob in values["DOB"]:
+        assert dob not in text
+
+
+def test_the_demo_audit_gives_the_reports_percentages_without_faking_74():
+    percentages = {question.text: (question.pct_met, question.yes, question.applicable)
+                   for question in demo_audit.QUESTIONS}
+    assert percentages["The protection plan was clear"] == (80, 8, 10)
+    assert percentages["Information sharing was good"] == (72, 13, 18)
+    assert {pct for pct, _yes, _applicable in percentages.values()} == {72, 67, 80, 90, 89}
