@@ -5,8 +5,8 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import identifying_values, run_csc
+
 from csc_warehouse import demo_audit
 
 pytestmark = pytest.mark.e2e
