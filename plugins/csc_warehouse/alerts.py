@@ -19,7 +19,6 @@ import html
 import io
 import json
 import logging
-import os
 import smtplib
 from datetime import date
 from email import policy
@@ -35,10 +34,6 @@ EXAMPLE_KEYS = 10
 
 class AlertNotDelivered(RuntimeError):
     """The mail server did not take the alert; it stays in dq.alerts for the next attempt."""
-
-
-def repeat_days() -> int:
-    return int(os.environ.get("CSC_ALERT_REPEAT_DAYS", "7"))
 
 
 # -- sending through smtp_default --------------------------------------------------------------
@@ -141,7 +136,8 @@ def _repeats(conn, failed: list[dict], as_at: str | None) -> dict[str, tuple]:
         fingerprint = check["fingerprint"] = _fingerprint(conn, check)
         row = conn.execute(
             "select first_as_at, first_seen, last_reported > now() - make_interval(days => %s)"
-            " from dq.alert_fingerprints where fingerprint = %s", [repeat_days(), fingerprint]).fetchone()
+            " from dq.alert_fingerprints where fingerprint = %s",
+            [settings.alert_repeat_days(), fingerprint]).fetchone()
         if row and row[2]:
             persisting[fingerprint] = (row[0], row[1])
             conn.execute("update dq.alert_fingerprints set last_seen = now() where fingerprint = %s", [fingerprint])

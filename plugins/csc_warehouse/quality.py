@@ -263,7 +263,7 @@ def gx_suite_for(suite: Suite, values: dict, name: str | None = None):
 
 
 def data_docs_dir() -> Path:
-    return Path(os.environ.get("CSC_DATA_DOCS_DIR", settings.state_dir() / "data_docs")).resolve()
+    return settings.data_docs_dir()
 
 
 def data_docs_index() -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -82,9 +81,9 @@ def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str
 
 def expected_authorities(as_at: date) -> list[str]:
     """CSC_EXPECTED_LA_CODES, else every authority with an accepted delivery in the five weeks before."""
-    configured = os.environ.get("CSC_EXPECTED_LA_CODES", "").strip()
+    configured = settings.expected_la_codes()
     if configured:
-        return sorted({code.strip() for code in configured.split(",") if code.strip()})
+        return configured
     with warehouse.connect() as conn:
         return [row[0] for row in conn.execute(
             "select distinct la_code from ledger.delivery_versions where status = 'accepted'"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -114,6 +115,27 @@ def airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME", state_dir() / "airflow")).resolve()
 
 
+def data_docs_dir() -> Path:
+    """Where the quality gate writes Great Expectations Data Docs (a shared folder in a deployment)."""
+    return Path(os.environ.get("CSC_DATA_DOCS_DIR", state_dir() / "data_docs")).resolve()
+
+
+def report_dir() -> Path:
+    """Where the committee report drafts are written, one folder per authority and as_at."""
+    return Path(os.environ.get("CSC_REPORT_DIR", state_dir() / "reports")).resolve()
+
+
+def expected_la_codes() -> list[str]:
+    """CSC_EXPECTED_LA_CODES (comma-separated): who must deliver each week. Empty: every authority
+    that delivered in the five weeks before."""
+    return sorted({code.strip() for code in os.environ.get("CSC_EXPECTED_LA_CODES", "").split(",") if code.strip()})
+
+
+def alert_repeat_days() -> int:
+    """For how many days an unchanged failure on the same records is said to persist, not repeated in full."""
+    return int(os.environ.get("CSC_ALERT_REPEAT_DAYS", "7"))
+
+
 def delivery_deadline_cron() -> str:
     """When the week's deliveries must have arrived (cron, Europe/London): the missing-delivery alert."""
     return os.environ.get("CSC_DELIVERY_DEADLINE_CRON", "0 10 * * MON")
@@ -122,6 +144,19 @@ def delivery_deadline_cron() -> str:
 def build_schema() -> str:
     """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
     return os.environ.get("CSC_BUILD_SCHEMA", "build")
+
+
+def retention_days() -> int:
+    """How long superseded and rejected delivery versions keep their raw rows (`csc purge`)."""
+    return int(os.environ.get("CSC_RETENTION_DAYS", "90"))
+
+
+def weekly_start_date() -> date | None:
+    """CSC_WEEKLY_START_DATE: the first Monday the scheduler runs the weekly DAG, and from which it
+    catches up every week it missed. Unset, the DAG does not catch up (a first deployment must not
+    run every week since 2014)."""
+    configured = os.environ.get("CSC_WEEKLY_START_DATE", "").strip()
+    return date.fromisoformat(configured) if configured else None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,10 +18,6 @@ from csc_warehouse.report import charts, text
 from csc_warehouse.report.figures import ReportFigures, read_figures
 
 log = logging.getLogger(__name__)
-
-
-def report_dir() -> Path:
-    return Path(os.environ.get("CSC_REPORT_DIR", settings.state_dir() / "reports")).resolve()
 
 
 @dataclass
@@ -43,7 +38,7 @@ def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]
 
 def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url: str | None = None) -> WrittenReport:
     figures = read_figures(la_code, as_at, url=url)
-    folder = (out_dir or report_dir()) / f"{la_code}-{as_at.isoformat()}"
+    folder = (out_dir or settings.report_dir()) / f"{la_code}-{as_at.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     drawn = [charts.weekly_counts(figures, folder / "children_by_week.png"),
              charts.brief_returns(figures, folder / "brief_returns_by_week.png"),
