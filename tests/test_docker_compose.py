@@ -35,6 +35,8 @@ MUST_BE_DEPLOYED = {"CSC_HOME", "CSC_WAREHOUSE_URL", "CSC_LANDING_DIR", "CSC_ALE
 NOT_FOR_DEPLOYMENT = {
     "CSC_MAIL_DIR": "folder of the embedded mail sink; mailpit replaces that sink",
     "CSC_BUILD_SCHEMA": "its default (`build`) is the deployed value",
+    "CSC_EXPECTED_LA_CODES": "optional: empty means every authority that delivered in recent weeks",
+    "CSC_WEEKLY_START_DATE": "optional: empty means the scheduler does not catch up missed weeks",
 }
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
