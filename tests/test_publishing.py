@@ -5,7 +5,7 @@ import threading
 import psycopg
 import pytest
 
-from csc_warehouse import publishing
+from csc_warehouse import access, publishing
 
 PROBE = "publication_probe"
 
@@ -80,8 +80,9 @@ def test_rollback_puts_the_previous_version_back(probe):
 def test_an_analyst_reads_reporting_but_not_raw(probe):
     build_probe(probe, {"309": 1})
     publishing.publish("first", tables=[PROBE], url=probe)
+    access.grant_analyst("probe_analyst_309", ["309"], url=probe)  # analysts read their authorities' rows
     with psycopg.connect(probe) as conn:
-        conn.execute("set role csc_analyst")
+        conn.execute("set role probe_analyst_309")
         assert conn.execute(f"select figure from reporting.{PROBE}").fetchone() == (1,)
         assert conn.execute("select count(*) from dq.deliveries").fetchone()[0] >= 0
     for forbidden in ("raw.ssda903_episodes", "ledger.delivery_versions", f"build.{PROBE}"):

@@ -15,7 +15,7 @@ import logging
 
 from psycopg import sql
 
-from csc_warehouse import settings, transforming, warehouse
+from csc_warehouse import access, settings, transforming, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ def publish(run_id: str, tables: list[str] | None = None, *, kept_la_codes: list
             if conn.execute("select to_regclass(%s) is not null", [f"reporting.{table}"]).fetchone()[0]:
                 conn.execute(sql.SQL("alter table reporting.{} set schema reporting_previous").format(name))
             conn.execute(sql.SQL("alter table reporting.{} rename to {}").format(incoming, name))
+        access.apply_row_security(conn)  # the new tables' per-authority policies, before the swap commits
         conn.execute("insert into dq.publications (run_id, tables, kept_la_codes) values (%s, %s, %s)",
                      [run_id, tables, kept])
     log.info("published %s to reporting%s", ", ".join(tables),
@@ -99,6 +100,7 @@ def rollback(run_id: str = "rollback", *, url: str | None = None) -> list[str]:
                 conn.execute(sql.SQL("alter table reporting.{} set schema reporting_previous").format(name))
             conn.execute(sql.SQL("alter table reporting_previous.{} set schema reporting").format(swapping))
             conn.execute(sql.SQL("alter table reporting.{} rename to {}").format(swapping, name))
+        access.apply_row_security(conn)  # tables published before the policies existed get them too
         conn.execute("insert into dq.publications (run_id, tables, action) values (%s, %s, 'rollback')",
                      [run_id, tables])
     log.info("rolled back %s", ", ".join(tables) or "nothing (no previous version)")
