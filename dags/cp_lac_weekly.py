@@ -7,16 +7,19 @@ writes (`csc dbt-parse`), one task per model with its tests (TestBehavior.BUILD)
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pendulum
-from airflow.sdk import Param, TriggerRule, dag, task
+from airflow.sdk import Asset, Param, TriggerRule, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from csc_warehouse import alerts, runs, settings, transforming
+from csc_warehouse import alerts, audit_returns, runs, settings, transforming
 
+WEEKLY_START = settings.weekly_start_date()
+FIRST_WEEK = WEEKLY_START or date(2014, 1, 6)
 DEFAULT_ARGS = {
     "owner": "performance-team",
     "retries": 1,
@@ -42,8 +45,10 @@ DBT_PROFILE = ProfileConfig(
 @dag(
     dag_id=settings.WEEKLY_DAG_ID,
     schedule="0 6 * * MON",
-    start_date=pendulum.datetime(2014, 1, 6, tz="Europe/London"),
-    catchup=False,
+    # From CSC_WEEKLY_START_DATE, a scheduler that was down runs every missed Monday, in order, each
+    # for its own week (as_at is the logical date). Unset: no catch-up, and no backfill to 2014.
+    start_date=pendulum.datetime(FIRST_WEEK.year, FIRST_WEEK.month, FIRST_WEEK.day, tz="Europe/London"),
+    catchup=WEEKLY_START is not None,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
@@ -61,6 +66,14 @@ def cp_lac_weekly():
     run_plan = plan()
     folders = task(runs.find_week_deliveries, task_id="find_deliveries")(run_plan)
     outcomes = task(runs.ingest, task_id="ingest")(folders)
+
+    # An audit return loaded this week updates the asset that schedules the audit_returns DAG.
+    @task(outlets=[Asset(name=audit_returns.ASSET_NAME, uri=audit_returns.ASSET_URI)])
+    def announce_audit_returns(outcomes):
+        if not audit_returns.loaded_audit_returns(outcomes):
+            raise AirflowSkipException("no audit return was loaded")
+
+    announce_audit_returns(outcomes)
 
     build_marts = DbtTaskGroup(
         group_id="build_marts",
@@ -87,15 +100,16 @@ def cp_lac_weekly():
         return runs.publish(run_id, delivery_verdict, mart_verdict)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published, run_id=None):
-        return runs.summarise(run_id, run_plan, outcomes, delivery_verdict, mart_verdict, published)
+    def summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published, reports, run_id=None):
+        return runs.summarise(run_id, run_plan, outcomes, delivery_verdict, mart_verdict, published, reports)
 
     delivery_verdict = check_deliveries()
     outcomes >> delivery_verdict >> build_marts
     mart_verdict = check_marts(run_plan)
     build_marts >> mart_verdict
     published = publish(delivery_verdict, mart_verdict)
-    summary = summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published)
+    reports = task(runs.draft_reports, task_id="draft_reports")(run_plan, published)
+    summary = summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published, reports)
     sent = task(runs.send_summary, task_id="send_summary", trigger_rule=TriggerRule.ALL_DONE,
                 retries=3, retry_delay=timedelta(seconds=20))(summary)
     # Last, and failing when anything failed: an alert task on ALL_DONE must not make a bad run green.

@@ -38,7 +38,7 @@ if not REFERENCE.exists():
     REFERENCE = Path("/work/shared/reference")
 CSC = str(Path(sys.executable).parent / "csc")
 
-RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # raw.*, the ledger and dq.acceptances cascade from it
+RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # the ledger and dq.acceptances cascade from it
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +60,10 @@ def warehouse_url() -> str:
 
 def empty_warehouse(url: str) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute(f"truncate {RAW_AND_LEDGER_TABLES} cascade")
+        # raw has no foreign key to the ledger (migration 008): its tables are emptied by name.
+        raw_tables = [f"raw.{name}" for (name,) in conn.execute(
+            "select quote_ident(tablename) from pg_tables where schemaname = 'raw'")]
+        conn.execute(f"truncate {', '.join([RAW_AND_LEDGER_TABLES, *raw_tables])} cascade")
         conn.execute("truncate dq.validations, dq.runs, dq.publications cascade")
 
 

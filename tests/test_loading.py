@@ -49,7 +49,7 @@ def test_the_validators_header_and_episodes_load_as_one_delivery(fresh_warehouse
     assert counts["ssda903_episodes"] == 5050
     assert counts["ssda903_header"] == 2675
     [(children, first)] = query(fresh_warehouse,
-                                "select count(distinct child), min(decom) from raw.ssda903_episodes")
+                                "select count(distinct child), min(decom) from raw.ssda903_episodes_typed")
     assert children == 2123
     assert first.year == 2015  # DD/MM/YYYY read day first, as dates
 
@@ -74,9 +74,9 @@ def test_a_csv_with_a_byte_order_mark_and_crlf_line_ends_loads(fresh_warehouse, 
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", {
         **GOOD, "sw.csv": VALIDATOR_903 / "sw_episodes.csv"}))
     assert outcome.status == "loaded"
-    sw_episodes = query(fresh_warehouse, "select child, sw_id, sw_decom, sw_reason"
+    sw_episodes = query(fresh_warehouse, "select child, sw_id, sw_decom, raw.parse_date(sw_decom), sw_reason"
                                          " from raw.ssda903_sw_episodes")
-    assert sw_episodes == [("CHILD10", "SW999", date(2020, 1, 1), "SWLAZY")]
+    assert sw_episodes == [("CHILD10", "SW999", "01/01/2020", date(2020, 1, 1), "SWLAZY")]
 
 
 def test_the_validators_xml_loads_every_table_it_holds(fresh_warehouse, tmp_path):
@@ -110,7 +110,7 @@ def test_the_xml_is_not_a_twin_of_the_csvs_it_is_another_fake_return():
 def test_xml_columns_are_named_as_in_the_csv(fresh_warehouse, tmp_path):
     ingest(fresh_warehouse, deliver(tmp_path, "309", "2018-03-31", {
         "fake_903.xml": VALIDATOR_903 / "fake_903.xml"}))
-    first_episode = query(fresh_warehouse, "select child, decom, place, rec from raw.ssda903_episodes"
+    first_episode = query(fresh_warehouse, "select child, decom, place, rec from raw.ssda903_episodes_typed"
                                            " order by source_row, decom limit 1")
     assert first_episode == [("907440", date(2017, 1, 6), "R5", "X1")]  # CHILDID is CHILD, PL is PLACE
 
@@ -148,11 +148,14 @@ def test_an_ssda903_workbook_loads_one_table_per_sheet(fresh_warehouse, tmp_path
     folder = deliver(tmp_path, "309", "2016-03-31", {"return.xlsx": buffer.getvalue()})
     outcome, _ = ingest(fresh_warehouse, folder)
     assert outcome.status == "loaded", outcome.findings
-    assert query(fresh_warehouse, "select child, dob from raw.ssda903_header order by child") == [
+    assert query(fresh_warehouse, "select child, dob from raw.ssda903_header_typed order by child") == [
         ("1001", date(2010, 5, 1)), ("1002", date(2012, 9, 15))]
-    assert query(fresh_warehouse, "select child, decom, rne, ls, source_row from raw.ssda903_episodes"
+    assert query(fresh_warehouse, "select child, decom, rne, ls, source_row from raw.ssda903_episodes_typed"
                                   " order by source_row") == [
         ("1001", date(2015, 4, 1), "S", "C2", 3), ("1002", date(2016, 1, 10), "S", "V2", 4)]
+    # raw keeps the cells as a CSV export would hold them; staging types them.
+    assert query(fresh_warehouse, "select child, decom, rne, ls from raw.ssda903_episodes order by source_row") == [
+        ("1001", "2015-04-01", "S", "C2"), ("1002", "10/01/2016", "s", " v2")]
     assert query(fresh_warehouse, "select sheet, status from ledger.delivery_files order by sheet") == [
         ("Episodes", "accepted"), ("Header", "accepted"), ("Notes", "ignored")]
 
@@ -168,7 +171,7 @@ def test_liia_episodes_with_iso_dates_and_extra_columns_load(fresh_warehouse, tm
         "header.csv": header, "episodes.csv": sample}))
     assert outcome.status == "loaded", outcome.findings
     assert raw_counts(fresh_warehouse)["ssda903_episodes"] == csv_rows(sample) == 23
-    assert query(fresh_warehouse, "select min(decom) from raw.ssda903_episodes") == [(date(2015, 6, 19),)]
+    assert query(fresh_warehouse, "select min(decom) from raw.ssda903_episodes_typed") == [(date(2015, 6, 19),)]
     [(reason,)] = query(fresh_warehouse, "select reason from ledger.delivery_files"
                                          " where file_name = 'episodes.csv'")
     assert "LA, YEAR" in reason
@@ -281,11 +284,15 @@ def test_codes_of_every_collection_year_and_untidy_spellings_are_accepted(fresh_
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2016-03-31", {
         "header.csv": header, "episodes.csv": episodes}))
     assert outcome.status == "loaded", outcome.findings
-    assert query(fresh_warehouse, "select sex, dob from raw.ssda903_header order by child") == [
+    assert query(fresh_warehouse, "select sex, dob from raw.ssda903_header_typed order by child") == [
         ("1", date(2010, 5, 1)), ("F", date(2012, 9, 15)), ("U", date(2008, 3, 3))]
-    placements = query(fresh_warehouse, "select place, place_provider from raw.ssda903_episodes"
+    placements = query(fresh_warehouse, "select place, place_provider from raw.ssda903_episodes_typed"
                                         " order by source_row")
     assert placements == [("U4", "PR1"), ("K3", "PR4"), ("Z11", "PR1"), ("U1", "PR1")]
+    as_delivered = query(fresh_warehouse, "select place, place_provider from raw.ssda903_episodes order by source_row")
+    assert as_delivered == [("U4", "PR1"), (" k3 ", "pr4 "), ("z11", "PR1"), ("U1", "PR1")]
+    assert query(fresh_warehouse, "select sex, dob from raw.ssda903_header where child = '1003'") == [
+        (" u ", "3/3/2008")]
 
 
 def test_windows_1252_trailing_empty_columns_and_rows_and_excel_ids(fresh_warehouse, tmp_path):
@@ -297,8 +304,10 @@ def test_windows_1252_trailing_empty_columns_and_rows_and_excel_ids(fresh_wareho
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2016-03-31", {
         "header.csv": header, "episodes.csv": GOOD_EPISODES}))
     assert outcome.status == "loaded", outcome.findings
-    assert query(fresh_warehouse, "select child, upn from raw.ssda903_header order by child") == [
+    assert query(fresh_warehouse, "select child, upn from raw.ssda903_header_typed order by child") == [
         ("1001", "Zo\u00eb"), ("1002", None), ("1003", None)]
+    assert query(fresh_warehouse, "select child from raw.ssda903_header order by source_row") == [
+        ("1001.0",), ("1002",), ("1003",)]  # as delivered: staging drops Excel's .0
     counted = query(fresh_warehouse, "select rows_read, rows_loaded from ledger.delivery_files"
                                      " where file_name = 'header.csv'")
     assert counted == [(5, 3)]  # the two rows of commas are read, and are not rows
@@ -344,7 +353,7 @@ def test_a_correction_is_a_new_version_and_both_stay_in_raw(fresh_warehouse, tmp
     (folder / "episodes.csv").write_text(corrected)
     second, _ = ingest(fresh_warehouse, folder)
     assert second.status == "loaded" and second.delivery_version_id != first.delivery_version_id
-    per_version = query(fresh_warehouse, "select delivery_version_id, max(decom) from raw.ssda903_episodes"
+    per_version = query(fresh_warehouse, "select delivery_version_id, max(decom) from raw.ssda903_episodes_typed"
                                          " group by 1 order by 1")
     assert per_version == [(first.delivery_version_id, date(2016, 5, 5)),
                            (second.delivery_version_id, date(2016, 5, 6))]
@@ -381,7 +390,7 @@ def test_a_date_is_accepted_exactly_when_raw_parse_date_reads_it(value, fresh_wa
         **WITH_HEADER, "episodes.csv": episodes}))
     assert outcome.status == ("loaded" if strict else "quarantined"), outcome.findings
     if strict:
-        loaded = query(fresh_warehouse, "select decom from raw.ssda903_episodes where source_row = 2")
+        loaded = query(fresh_warehouse, "select decom from raw.ssda903_episodes_typed where source_row = 2")
         assert loaded == [(strict,)]
 
 

@@ -30,6 +30,17 @@ def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks):
     assert published == intended
 
 
+def test_cp_weekly_holds_the_children_on_a_plan_the_generator_intended(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        rows = conn.execute("select as_at, children_on_plan, plan_starts, plan_ends from reporting.cp_weekly"
+                            " where la_code = '309' order by as_at").fetchall()
+    intended = {as_at: (f.children_on_plan, f.plan_starts, f.plan_ends) for as_at, f in demo_weeks["figures"].items()}
+    published = {as_at: (on_plan, starts, ends) for as_at, on_plan, starts, ends in rows}
+    assert published == intended
+    # The committee report's figures.
+    assert [published[day][0] for day in (date(2014, 1, 6), date(2014, 1, 27), date(2014, 2, 10))] == [164, 184, 192]
+
+
 def expected_state(as_at, figures):
     """Two warnings the demo is built to raise. The 2 + 2 day police-protection chain (21-25
     January) is in every delivery from 27 January (DfE rule 361). And a week in which 3 or more
@@ -54,6 +65,7 @@ def test_each_run_sends_exactly_one_summary_email(demo_weeks):
         text = body_text(message)
         figures = demo_weeks["figures"][as_at]
         assert f"309 {as_at}: {figures.children_looked_after} children looked after" in text
+        assert f"309 {as_at}: {figures.children_on_plan} children on a child protection plan" in text
         assert message.get_body(preferencelist=("html",)) is not None
         if as_at >= date(2014, 1, 27):
             assert "police_protection_longer_than_72_hours (DfE rule 361): 2 rows." in text

@@ -229,9 +229,16 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
         text += ["", "Headline figures:"]
         for figure in summary["figures"]:
             change = figure.get("change_vs_previous")
-            text.append(f"  {figure['la_code']} {figure['as_at']}: {figure['children_looked_after']} children looked"
-                        f" after ({'no previous week' if change is None else f'{change:+d} on the previous week'}),"
-                        f" {figure['lac_starts']} started, {figure['lac_ceased']} ceased")
+            if "children_looked_after" in figure:
+                looked_after = f"{figure['children_looked_after']} children looked after"
+                text.append(f"  {figure['la_code']} {figure['as_at']}: {looked_after}"
+                            f" ({'no previous week' if change is None else f'{change:+d} on the previous week'}),"
+                            f" {figure['lac_starts']} started, {figure['lac_ceased']} ceased")
+            if "children_on_plan" in figure:
+                cp_change = figure.get("cp_change_vs_previous")
+                since = "no previous week" if cp_change is None else f"{cp_change:+d} on the previous week"
+                text.append(f"  {figure['la_code']} {figure['as_at']}: {figure['children_on_plan']} children on a"
+                            f" child protection plan ({since})")
     if summary.get("errors"):
         text += ["", "Why the run failed:"] + [f"  {error}" for error in summary["errors"]]
     for report in summary.get("reports") or []:

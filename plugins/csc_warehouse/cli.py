@@ -109,6 +109,27 @@ def cmd_run_week(args) -> int:
     return 0 if run_week(date.fromisoformat(args.as_at), Path(args.landing) if args.landing else None) else 1
 
 
+def run_audits(landing: Path | None = None) -> bool:
+    """Run the audit_returns DAG now through Airflow (dag.test()) for the audit returns that have
+    arrived; True when the run succeeded."""
+    from csc_warehouse import audit_returns, transforming, warehouse
+    from csc_warehouse.runs import LONDON
+
+    warehouse.migrate()
+    transforming.ensure_manifest()
+    prepare_airflow()
+    dag = load_dag(audit_returns.DAG_ID)
+    now = datetime.now(LONDON)
+    dag_run = dag.test(run_after=now, logical_date=now, run_conf={"landing": str(landing) if landing else None})
+    state = str(getattr(dag_run, "state", "failed"))
+    _print(f"{dag.dag_id} at {now:%Y-%m-%d %H:%M}: {state}")
+    return state.endswith("success")
+
+
+def cmd_run_audits(args) -> int:
+    return 0 if run_audits(Path(args.landing) if args.landing else None) else 1
+
+
 def weeks_to_catch_up(since: date | None, until: date | None) -> list[date]:
     """The Mondays whose weekly run is due and has not succeeded: from `since`, else the week after
     the last successful run, else CSC_WEEKLY_START_DATE; up to `until`, else the last Monday whose
@@ -275,6 +296,21 @@ def cmd_erase(args) -> int:
     return 0
 
 
+# -- the committee report --------------------------------------------------------------------
+
+def cmd_report(args) -> int:
+    from csc_warehouse.report import write_report
+
+    written = write_report(args.la, date.fromisoformat(args.as_at), out_dir=Path(args.out) if args.out else None)
+    _print(written.text)
+    _print("")
+    _print(f"report: {written.markdown}")
+    _print(f"        {written.html}")
+    for chart in written.charts:
+        _print(f"chart:  {chart}")
+    return 0
+
+
 # -- queries -----------------------------------------------------------------------------------
 
 def _query(statement: str, role: str | None) -> int:
@@ -307,6 +343,10 @@ def cmd_demo(args) -> int:
     _print(f"demo deliveries for authority {demo_data.DEMO_LA_CODE}: {landing}")
     failed = [as_at for as_at in figures if not run_week(as_at)]
     docs = transforming.generate_docs()
+    from csc_warehouse.quality import data_docs_index
+    from csc_warehouse.report import write_report
+
+    report = write_report(demo_data.DEMO_LA_CODE, max(figures))
     _print("")
     _print("Where to look:")
     _print(f"  warehouse: {settings.redacted(settings.warehouse_url())}")
@@ -314,6 +354,8 @@ def cmd_demo(args) -> int:
     _print(f"  emails:    {settings.mail_dir()}  (one .eml file per message)")
     _print("  summaries: .venv/bin/csc sql \"select run_id, state, summary from dq.runs order by finished_at\"")
     _print(f"  dbt docs:  {docs}")
+    _print(f"  checks:    {data_docs_index()}  (Great Expectations Data Docs)")
+    _print(f"  report:    {report.markdown}  (and report.html, charts beside it)")
     if failed:
         _print(f"FAILED weeks: {', '.join(map(str, failed))}")
         return 1
@@ -338,6 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
     run.set_defaults(func=cmd_run_week)
 
+    audits = commands.add_parser("run-audits", help="run the audit_returns DAG now for the audit returns that arrived")
+    audits.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
+    audits.set_defaults(func=cmd_run_audits)
+
     ingest = commands.add_parser("ingest", help="load deliveries: one folder, an authority's, or the landing root")
     ingest.add_argument("path")
     ingest.set_defaults(func=cmd_ingest)
@@ -351,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     accept.set_defaults(func=cmd_accept)
 
     commands.add_parser("rollback", help="put the previous published tables back").set_defaults(func=cmd_rollback)
+
+    report = commands.add_parser("report", help="draft the committee report's data section from reporting")
+    report.add_argument("--la", required=True, help="the authority's three-digit code")
+    report.add_argument("--as-at", required=True, help="YYYY-MM-DD")
+    report.add_argument("--out", help="folder for the report (default: CSC_REPORT_DIR)")
+    report.set_defaults(func=cmd_report)
 
     catch_up = commands.add_parser("catch-up", help="run every missed week since the last successful run, in order")
     catch_up.add_argument("--since", help="YYYY-MM-DD (default: the week after the last successful run)")

@@ -9,8 +9,9 @@ silently.
 
 Two scopes:
 - `delivery` suites check each newly loaded delivery version on its own (`{batch}` is that
-  version's rows of a raw table, `{version}` its id). A `block` failure rejects the version: its
-  authority's published figures stay those of its last accepted version.
+  version's rows of a raw table, or of its typed view raw.<table>_typed, `{version}` its id). A
+  `block` failure rejects the version: its authority's published figures stay those of its last
+  accepted version.
 - `mart` suites check the marts dbt built in the build schema before publication. A `block`
   failure on an authority's rows keeps that authority's published rows as they were.
 A check that errors, rather than fails, counts as `block`. Every result goes to dq.validations,
@@ -316,9 +317,10 @@ def versions_to_check(conn) -> list[tuple[int, str, date]]:
 
 
 def _tables_in(conn, version: int) -> set[str]:
+    """The suite tables a version delivered: raw.<table>, and its typed view raw.<table>_typed (migration 008)."""
     rows = conn.execute("select table_name from ledger.delivery_files where delivery_version_id = %s"
                         " and status = 'accepted'", [version]).fetchall()
-    return {f"raw.{name}" for (name,) in rows}
+    return {f"raw.{name}{view}" for (name,) in rows for view in ("", "_typed")}
 
 
 def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite] | None = None) -> dict:

@@ -130,7 +130,18 @@ def headline_figures(as_at: str) -> list[dict]:
             " from reporting.lac_weekly where as_at between %s::date - 6 and %s::date order by la_code, as_at",
             [as_at, as_at])
         columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor]
+        figures = [dict(zip(columns, row, strict=True)) for row in cursor]
+        # Children on a child protection plan, beside the looked-after figures of the same as_at.
+        if conn.execute("select to_regclass('reporting.cp_weekly') is not null").fetchone()[0]:
+            by_week = {(figure["la_code"], figure["as_at"]): figure for figure in figures}
+            for la_code, day, on_plan, change in conn.execute(
+                    "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
+                    " where as_at between %s::date - 6 and %s::date order by la_code, as_at", [as_at, as_at]):
+                figure = by_week.get((la_code, day)) or {"la_code": la_code, "as_at": day}
+                if (la_code, day) not in by_week:
+                    figures.append(figure)
+                figure.update(children_on_plan=on_plan, cp_change_vs_previous=change)
+        return figures
 
 
 def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, delivery_verdict: dict | None,

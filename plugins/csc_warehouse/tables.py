@@ -34,6 +34,8 @@ class TableSpec:
     not_blank: tuple[str, ...] = ("CHILD",)
     one_row_per: tuple[str, ...] = ()  # door check: at most one row per these columns
     aliases: dict[str, str] = field(default_factory=dict)  # other spellings of a column -> canonical
+    one_row_label: str = "child"  # what one_row_per identifies, in the door's rule and message
+    many_sources: bool = False  # a delivery may hold the table in several files or sheets
 
     def raw_column(self, column: str) -> str:
         return column.lower()
@@ -180,10 +182,52 @@ SSDA903_DOLO = _ssda903(  # Deprivation of Liberty orders, from 2026/27
     dates=("DOB", "DOLO_START", "DOLO_END"),
 )
 
+# -- child protection plans (contract 1.2) ----------------------------------------------------------
+# One row per plan, with the Children in Need census names (upper case here, as every canonical name
+# is; the raw columns are the same names in lower case). The CIN census XML and the Annex A List 7
+# sheet are read into the same columns (readers/cin_xml.py, readers/annex_a.py). A plan is (la_code,
+# child, CPPstartDate): two rows for one plan are a door finding, as two Header rows for one child are.
+CATEGORY_OF_ABUSE_CODES = _codes("NEG", "PHY", "SAB", "EMO", "MUL")
+
+CIN_CP_PLANS = TableSpec(
+    name="cin_cp_plans", title="CP plans", source="cin",
+    columns=(
+        "LACHILDID", "PERSONBIRTHDATE", "SEX", "ETHNICITY", "CPPSTARTDATE", "CPPENDDATE",
+        "INITIALCATEGORYOFABUSE", "LATESTCATEGORYOFABUSE", "NUMBEROFPREVIOUSCPP",
+    ),
+    required=("LACHILDID", "CPPSTARTDATE", "CPPENDDATE", "LATESTCATEGORYOFABUSE"),
+    dates=("PERSONBIRTHDATE", "CPPSTARTDATE", "CPPENDDATE"),
+    ids=("LACHILDID",),
+    # A blank category is the gate's business (CIN rules 8905/8910, warn): it does not change who is on a plan.
+    codes={"INITIALCATEGORYOFABUSE": CATEGORY_OF_ABUSE_CODES, "LATESTCATEGORYOFABUSE": CATEGORY_OF_ABUSE_CODES},
+    not_blank=("LACHILDID", "CPPSTARTDATE"),
+    one_row_per=("LACHILDID", "CPPSTARTDATE"),
+    one_row_label="plan",
+)
+
+# -- case-audit returns (contract 1.3) -------------------------------------------------------------
+# The long CSV's columns; the wide workbook (one sheet per theme) is read into the same ones
+# (readers/audits.py). Answers as typed and cleaned by raw.clean_code (upper case, no spaces): Yes,
+# No, Partial, Not applicable and the usual Y, N, NA, N/A. Blank is allowed: outside the denominator.
+AUDIT_ANSWER_CODES = _codes("YES", "Y", "NO", "N", "PARTIAL", "NOTAPPLICABLE", "NA", "N/A")
+
+AUDIT_ANSWERS = TableSpec(
+    name="audit_answers", title="Audit answers", source="audits",
+    columns=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "AUDITOR", "QUESTION_ID", "QUESTION_TEXT", "ANSWER", "COMMENT"),
+    required=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "QUESTION_ID", "ANSWER"),
+    dates=("AUDIT_DATE",),
+    ids=(),  # case_ref is a case reference, not a child id: access and erasure do not treat it as one
+    codes={"ANSWER": AUDIT_ANSWER_CODES},
+    not_blank=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "QUESTION_ID"),
+    one_row_per=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "QUESTION_ID"),
+    one_row_label="answer",
+    many_sources=True,  # a workbook holds one sheet per theme
+)
+
 TABLES: tuple[TableSpec, ...] = (
     SSDA903_HEADER, SSDA903_EPISODES, SSDA903_UASC, SSDA903_REVIEWS, SSDA903_MISSING, SSDA903_OC2,
     SSDA903_OC3, SSDA903_AD1, SSDA903_PLACED_ADOPTION, SSDA903_PREV_PERM, SSDA903_SW_EPISODES,
-    SSDA903_DOLO,
+    SSDA903_DOLO, CIN_CP_PLANS, AUDIT_ANSWERS,
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 # A delivery holding any SSDA903 table must hold these two (contract 1.1).

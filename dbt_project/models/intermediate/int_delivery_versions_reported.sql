@@ -1,12 +1,26 @@
 {#- The version each (la_code, extract_date) is reported from: its newest accepted version. A
     correction (different bytes for the same folder) replaces the earlier one from then on. The
-    authority's latest such date is its newest accepted delivery, which restated figures use. -#}
+    authority's latest such date is its newest accepted delivery, which restated figures use.
+    Looked-after figures come only from versions that delivered SSDA903 Episodes, so a folder holding
+    only CP plans or an audit return makes no looked-after row (CP plans: int_plan_versions_reported). -#}
 with delivery_versions as (
     select * from {{ ref('stg_ledger__delivery_versions') }}
 ),
 
+delivery_files as (
+    select * from {{ ref('stg_ledger__delivery_files') }}
+),
+
+with_episodes as (
+    select distinct delivery_version_id
+    from delivery_files
+    where table_name = 'ssda903_episodes' and file_status = 'accepted'
+),
+
 accepted as (
-    select * from delivery_versions where version_status = 'accepted'
+    select * from delivery_versions
+    where version_status = 'accepted'
+        and delivery_version_id in (select delivery_version_id from with_episodes)
 ),
 
 ranked as (

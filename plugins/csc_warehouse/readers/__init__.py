@@ -11,19 +11,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csc_warehouse.readers import cin_xml
 from csc_warehouse.readers.base import Problem, ReaderError, Row, TableSource, ignored
 from csc_warehouse.readers.csv_files import read_csv
-from csc_warehouse.readers.ssda903_xml import read_ssda903_xml
-from csc_warehouse.readers.xlsx import read_xlsx
+from csc_warehouse.readers.ssda903_xml import read_ssda903_xml, root_element
+from csc_warehouse.readers.workbooks import read_workbook
 
 __all__ = ["Problem", "ReaderError", "Row", "TableSource", "read_file"]
 
+
+
+def read_xml(path: Path) -> list[TableSource]:
+    """The SSDA903 return (EXPSSDA903), or the CIN census (<Message>), by the file's root element."""
+    if root_element(path) == cin_xml.ROOT:
+        return cin_xml.read_cin_xml(path)
+    return read_ssda903_xml(path)
+
+
+# Workbooks: Annex A lists and wide audit returns by their layout, other sheets by their header row.
 READERS = {
     ".csv": lambda path: [read_csv(path)],
     ".txt": lambda path: [read_csv(path)],
-    ".xlsx": read_xlsx,
-    ".xlsm": read_xlsx,
-    ".xml": read_ssda903_xml,
+    ".xlsx": read_workbook,
+    ".xlsm": read_workbook,
+    ".xml": read_xml,
 }
 
 

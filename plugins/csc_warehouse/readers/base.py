@@ -54,6 +54,7 @@ class TableSource:
     row_label: str = "row"  # what a row number counts, for messages: a row, or an XML <CHILD> element
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    la_code_in_file: str | None = None  # an authority code the file states (the CIN XML's LEA); the folder's wins
 
     @property
     def label(self) -> str:

@@ -29,6 +29,8 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         try:
             for block in iter(lambda: handle.read(CHUNK), b""):
+                if block.isascii() and not decoder.getstate()[0]:
+                    continue  # ASCII is UTF-8: checked many times faster than decoded
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:

@@ -1,0 +1,60 @@
+{#- The audit answers each (authority, theme, audit period) reports: those of its newest accepted
+    delivery holding answers for that theme and period (latest extract date, then the latest
+    received). An audit delivered again replaces the earlier answers for its theme and period, and
+    only those. audit_period is the first day of audit_date's month. -#}
+with delivery_versions as (
+    select * from {{ ref('stg_ledger__delivery_versions') }}
+),
+
+answers as (
+    select * from {{ ref('stg_audits__answers') }}
+),
+
+accepted_answers as (
+    select
+        answers.*,
+        date_trunc('month', answers.audit_date)::date as audit_period,
+        delivery_versions.extract_date,
+        delivery_versions.received_at
+    from answers
+    inner join delivery_versions on delivery_versions.delivery_version_id = answers.delivery_version_id
+    where delivery_versions.version_status = 'accepted'
+),
+
+deliveries_of_each_audit as (
+    select distinct la_code, audit_theme, audit_period, delivery_version_id, extract_date, received_at
+    from accepted_answers
+),
+
+newest_first as (
+    select
+        *,
+        row_number() over (
+            partition by la_code, audit_theme, audit_period
+            order by extract_date desc, received_at desc, delivery_version_id desc
+        ) as newest_first
+    from deliveries_of_each_audit
+),
+
+final as (
+    select
+        accepted_answers.la_code,
+        accepted_answers.audit_theme,
+        accepted_answers.audit_period,
+        accepted_answers.delivery_version_id,
+        accepted_answers.source_row,
+        accepted_answers.case_ref,
+        accepted_answers.audit_date,
+        accepted_answers.question_id,
+        accepted_answers.question_text,
+        accepted_answers.answer
+    from accepted_answers
+    inner join newest_first
+        on newest_first.la_code = accepted_answers.la_code
+        and newest_first.audit_theme = accepted_answers.audit_theme
+        and newest_first.audit_period = accepted_answers.audit_period
+        and newest_first.delivery_version_id = accepted_answers.delivery_version_id
+    where newest_first.newest_first = 1
+)
+
+select * from final
