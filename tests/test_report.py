@@ -79,3 +79,20 @@ def test_the_demo_audit_gives_the_reports_percentages_without_faking_74():
     assert percentages["The protection plan was clear"] == (80, 8, 10)
     assert percentages["Information sharing was good"] == (72, 13, 18)
     assert {pct for pct, _yes, _applicable in percentages.values()} == {72, 67, 80, 90, 89}
+
+
+def test_qa_headlines_states_each_figure_with_its_comparison(demo_weeks):
+    import psycopg
+
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        statements = dict(conn.execute(
+            "select measure, statement from reporting.qa_headlines where la_code = '309' and as_at = %s",
+            [AS_AT]).fetchall())
+    assert statements["children_on_plan"] == (
+        "As at 10 February 2014, 192 children were subject to a child protection plan (up 4 on the previous week).")
+    assert statements["children_looked_after"] == (
+        "As at 10 February 2014, 533 children were looked after (up 2 on the previous week).")
+    assert statements["turning_18_next_months"].startswith("As at 10 February 2014, 40 looked-after young people")
+    audit = statements["audit:Domestic abuse:the_protection_plan_was_clear"]
+    assert audit == ("The protection plan was clear in 80% (8:10) of the cases it applied to, in the domestic abuse "
+                     "audit of February 2014.")

@@ -1,0 +1,142 @@
+{#- The committee report's figures, one row per authority, as_at and measure, each with the
+    previous value it is compared with and one plain-English sentence. Weekly measures compare with
+    the authority's previous as_at; an audit question compares with the previous audit of its theme.
+    Audits are reported at every as_at from their month on, until the next audit of the theme. -#}
+with cp_weekly as (
+    select * from {{ ref('cp_weekly') }}
+),
+
+lac_weekly as (
+    select * from {{ ref('lac_weekly') }}
+),
+
+care_leavers as (
+    select * from {{ ref('care_leavers_turning_18') }}
+),
+
+brief_episodes as (
+    select * from {{ ref('lac_brief_episodes') }}
+),
+
+audit_results as (
+    select * from {{ ref('audit_results') }}
+),
+
+weekly_figures as (
+    select la_code, as_at, 'children_on_plan' as measure, children_on_plan as value,
+           'children were subject to a child protection plan' as described_as
+    from cp_weekly
+    union all
+    select la_code, as_at, 'cp_plan_starts', plan_starts, 'child protection plans started in the week'
+    from cp_weekly
+    union all
+    select la_code, as_at, 'children_looked_after', children_looked_after, 'children were looked after'
+    from lac_weekly
+    union all
+    select la_code, as_at, 'lac_starts', lac_starts, 'children started to be looked after in the week'
+    from lac_weekly
+),
+
+turning_18 as (
+    select
+        lac_weekly.la_code,
+        lac_weekly.as_at,
+        'turning_18_next_months' as measure,
+        coalesce(sum(care_leavers.children), 0) as value,
+        'looked-after young people will turn 18 by the end of the fifth month after as_at' as described_as
+    from lac_weekly
+    left join care_leavers
+        on care_leavers.la_code = lac_weekly.la_code and care_leavers.as_at = lac_weekly.as_at
+    group by lac_weekly.la_code, lac_weekly.as_at
+),
+
+brief_returns as (
+    -- lac_brief_episodes holds the newest accepted delivery only, so only its week has this measure
+    select
+        la_code,
+        as_at,
+        'brief_returns_home' as measure,
+        count(*) filter (where flag = 'BRIEF_RETURNED_HOME' and period_end between as_at - 6 and as_at) as value,
+        'periods of care of 3 days or less ended with a return home in the week' as described_as
+    from brief_episodes
+    group by la_code, as_at
+),
+
+weekly_measures as (
+    select * from weekly_figures
+    union all
+    select * from turning_18
+    union all
+    select * from brief_returns
+),
+
+weekly_compared as (
+    select
+        *,
+        lag(value) over (partition by la_code, measure order by as_at) as previous_value
+    from weekly_measures
+),
+
+weekly_statements as (
+    select
+        la_code,
+        as_at,
+        measure,
+        value::numeric as value,
+        previous_value::numeric as previous_value,
+        format(
+            'As at %s, %s %s%s.',
+            to_char(as_at, 'FMDD FMMonth YYYY'),
+            value,
+            described_as,
+            case
+                when previous_value is null then ''
+                when value > previous_value then format(' (up %s on the previous week)', value - previous_value)
+                when value < previous_value then format(' (down %s on the previous week)', previous_value - value)
+                else ' (unchanged on the previous week)'
+            end
+        ) as statement
+    from weekly_compared
+),
+
+audits_compared as (
+    select
+        *,
+        lag(pct_met) over (partition by la_code, audit_theme, question_id order by audit_period) as previous_pct_met,
+        lead(audit_period) over (partition by la_code, audit_theme, question_id order by audit_period) as next_period
+    from audit_results
+),
+
+report_dates as (
+    select distinct la_code, as_at from weekly_measures
+),
+
+audit_statements as (
+    select
+        report_dates.la_code,
+        report_dates.as_at,
+        'audit:' || audits.audit_theme || ':' || audits.question_id as measure,
+        audits.pct_met::numeric as value,
+        audits.previous_pct_met::numeric as previous_value,
+        format(
+            '%s in %s%% (%s) of the cases it applied to, in the %s audit of %s.',
+            audits.question_text,
+            audits.pct_met,
+            audits.ratio,
+            lower(audits.audit_theme),
+            to_char(audits.audit_period, 'FMMonth YYYY')
+        ) as statement
+    from report_dates
+    inner join audits_compared as audits
+        on audits.la_code = report_dates.la_code
+        and audits.audit_period <= report_dates.as_at
+        and (audits.next_period is null or audits.next_period > report_dates.as_at)
+),
+
+final as (
+    select * from weekly_statements
+    union all
+    select * from audit_statements
+)
+
+select * from final
