@@ -57,6 +57,16 @@ class Finding:
             where += f" column {self.column_name}"
         return f"{where}: {self.message} [{self.rule}]"
 
+    def redacted(self) -> str:
+        """Where and which rule, without the value or child id: fit for dq and the alert emails,
+        which analysts and the performance team read (the full finding stays in the ledger)."""
+        where = self.file_name + (f"[{self.sheet}]" if self.sheet else "")
+        if self.row_number is not None:
+            where += f" {self.row_label} {self.row_number}"
+        if self.column_name:
+            where += f" column {self.column_name}"
+        return f"{where} breaks the door rule {self.rule} (details: csc ledger)"
+
 
 @dataclass
 class FileOutcome:
@@ -155,7 +165,7 @@ def ingest_delivery(conn: psycopg.Connection, delivery: Delivery, *,
             _record(conn, outcome)
     except Quarantine:
         outcome.status = "quarantined"
-        outcome.reason = f"{len(outcome.findings)} finding(s) at the door; first: {outcome.findings[0]}"
+        outcome.reason = f"{len(outcome.findings)} finding(s) at the door; first: {outcome.findings[0].redacted()}"
         outcome.seconds = time.monotonic() - started
         with conn.transaction():
             outcome.delivery_version_id = conn.execute(new_version, [
