@@ -54,6 +54,8 @@ DBT_PROFILE = ProfileConfig(
     params={
         "as_at": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: the run's date"),
         "landing": Param(None, type=["null", "string"], description="landing root; default: CSC_LANDING_DIR"),
+        "full_refresh": Param(False, type="boolean",
+                              description="rebuild dbt's history from raw (after a definition changed)"),
     },
     tags=["csc", "weekly"],
     doc_md=__doc__,
@@ -83,7 +85,8 @@ def cp_lac_weekly():
             execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
         ),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
-        operator_args={"install_deps": False},
+        # History models add only this week's evaluations unless the run asks to rebuild them all.
+        operator_args={"install_deps": False, "full_refresh": "{{ params.full_refresh }}"},
         default_args={"retries": 0},
     )
 

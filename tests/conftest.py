@@ -65,6 +65,11 @@ def empty_warehouse(url: str) -> None:
             "select quote_ident(tablename) from pg_tables where schemaname = 'raw'")]
         conn.execute(f"truncate {', '.join([RAW_AND_LEDGER_TABLES, *raw_tables])} cascade")
         conn.execute("truncate dq.validations, dq.runs, dq.publications cascade")
+        # dbt's history belongs to the versions just removed (its tables exist once dbt has built them).
+        history_tables = [f"history.{name}" for (name,) in conn.execute(
+            "select quote_ident(tablename) from pg_tables where schemaname = 'history'")]
+        if history_tables:
+            conn.execute(f"truncate {', '.join(history_tables)}")
 
 
 def drop_published_tables(url: str) -> None:

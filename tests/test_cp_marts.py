@@ -107,10 +107,15 @@ def test_cp_weekly_gives_the_figures_worked_out_by_hand(built):
 
 
 def test_a_plan_ending_on_as_at_is_not_open_and_two_open_plans_count_once(built):
-    on_plan = query(built, "select child_id, plan_start_date from build.int_children_on_plan_identified"
-                           " where la_code = '309' and as_at = %s and not is_restated order by child_id", [AS_AT_2])
-    assert on_plan == [("A", date(2013, 6, 1)), ("C", date(2014, 2, 5)), ("D", date(2014, 2, 7)),
-                       ("E", date(2011, 12, 1)), ("F", date(2014, 2, 8)), ("G", date(2014, 1, 30))]
+    """history.cp_figures for the 10 February version at 10 February: A, C, D, E, F and G (B's plan ends
+    that day), C once and under its later plan (EMO), so NEG has only A and F."""
+    (on_plan, by_category), = query(
+        built, "select figures.children_on_plan, figures.children_by_latest_category from history.cp_figures figures"
+               " join build.int_plan_versions_reported versions using (delivery_version_id, as_at)"
+               " where versions.la_code = '309' and versions.as_at = %s", [AS_AT_2])
+    assert on_plan == 6
+    assert {entry["latest_category"]: entry["children"] for entry in by_category} == {
+        "EMO": 1, "MUL": 1, "NEG": 2, "PHY": 1, "SAB": 1}
 
 
 def test_cp_weekly_by_category_counts_each_child_under_its_latest_plan_and_sums_to_cp_weekly(built):

@@ -88,8 +88,9 @@ def _dag_in(module, dag_id: str):
     raise RuntimeError(f"no DAG {dag_id} in {module.__file__}")
 
 
-def run_week(as_at: date, landing: Path | None = None) -> bool:
-    """Run the weekly DAG for as_at through Airflow (dag.test()); True when the run succeeded."""
+def run_week(as_at: date, landing: Path | None = None, *, full_refresh: bool = False) -> bool:
+    """Run the weekly DAG for as_at through Airflow (dag.test()); True when the run succeeded.
+    full_refresh rebuilds dbt's history from raw instead of adding to it (after a definition changed)."""
     from csc_warehouse import transforming, warehouse
     from csc_warehouse.runs import LONDON
 
@@ -98,7 +99,7 @@ def run_week(as_at: date, landing: Path | None = None) -> bool:
     prepare_airflow()
     dag = load_dag()
     logical_date = datetime.combine(as_at, time(6, 0), tzinfo=LONDON)
-    conf = {"as_at": as_at.isoformat(), "landing": str(landing) if landing else None}
+    conf = {"as_at": as_at.isoformat(), "landing": str(landing) if landing else None, "full_refresh": full_refresh}
     dag_run = dag.test(logical_date=logical_date, run_conf=conf)
     state = str(getattr(dag_run, "state", "failed"))
     _print(f"{dag.dag_id} for as_at {as_at}: {state}")
@@ -106,7 +107,8 @@ def run_week(as_at: date, landing: Path | None = None) -> bool:
 
 
 def cmd_run_week(args) -> int:
-    return 0 if run_week(date.fromisoformat(args.as_at), Path(args.landing) if args.landing else None) else 1
+    landing = Path(args.landing) if args.landing else None
+    return 0 if run_week(date.fromisoformat(args.as_at), landing, full_refresh=args.full_refresh) else 1
 
 
 def run_audits(landing: Path | None = None) -> bool:
@@ -378,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run-week", help="run the weekly DAG for one as_at through Airflow")
     run.add_argument("--as-at", required=True, help="YYYY-MM-DD: takes deliveries dated as_at - 6 .. as_at")
     run.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild dbt's history from raw, not just add this week (after changing a definition)")
     run.set_defaults(func=cmd_run_week)
 
     audits = commands.add_parser("run-audits", help="run the audit_returns DAG now for the audit returns that arrived")

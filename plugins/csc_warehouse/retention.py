@@ -3,8 +3,8 @@
 What `raw` keeps, and for how long (the README says the same to people):
 - The version each authority's figures for an extract date are built from — for each table, its
   newest accepted version holding that table, as dbt's *_versions_reported models pick it — is kept
-  while the figures are: the marts are rebuilt from `raw` on every run, so purging it would
-  silently drop that week.
+  while the figures are: dbt's history is rebuilt from `raw` by a full refresh, so purging it
+  would silently drop that week.
 - A version superseded by later accepted versions of the same authority and date, for every table
   it holds, is purged once it is older than CSC_RETENTION_DAYS and their figures have been published.
 - A rejected version (its figures were never published) is purged once older than
@@ -16,6 +16,11 @@ Purging keeps the ledger row (what arrived, when, its status) and records itself
 `csc erase` removes one child from everything the warehouse holds under their id or key: every raw
 table, the build schema, published rows keyed by the child, flagged records, and the door findings
 that quote the id; ledger.erasures records who, when, how many rows, and the child's key, not the id.
+
+dbt's `history` schema holds counts per delivery version and date, which a purge or an erasure would
+change if they were built again: both delete the rows concerned (a purged version's; an erased
+child's authority's), and the next run computes them again from what raw now holds, so history stays
+what a full refresh would build.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from csc_warehouse import access, settings, warehouse
 log = logging.getLogger(__name__)
 
 LA_CODE = re.compile(r"^[0-9]{3}$")
+HISTORY_SCHEMA = "history"  # dbt_project.yml: models/history
 
 # The purgeable versions: older than the retention age, and rejected, or quarantined, or superseded.
 # Superseded is table by table, as dbt's *_versions_reported models choose (int_delivery_versions_reported
@@ -141,6 +147,7 @@ def _purge_version(conn: psycopg.Connection, version: int, why: str, days: int, 
         for table in raw_tables:
             rows += conn.execute(sql.SQL("delete from raw.{} where delivery_version_id = %s").format(
                 sql.Identifier(table)), [version]).rowcount
+    _forget_history(conn, "delivery_version_id = %s", version)
     conn.execute("update ledger.delivery_versions set purged_at = now() where delivery_version_id = %s", [version])
     conn.execute("insert into ledger.purges (delivery_version_id, why, retention_days, rows_deleted)"
                  " values (%s, %s, %s, %s)", [version, why, days, rows])
@@ -196,6 +203,8 @@ def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None 
                                                          "dq"], "child_key"):
             delete(schema, table, "{} = %s", column, key)
         deleted["ledger.door_findings (id withheld)"] += _withhold_id_in_door_findings(conn, la_code, cleaned)
+        # Counts, not rows about the child: not reported as erased, but recomputed without them next run.
+        _forget_history(conn, "la_code = %s", la_code)
 
         removed = {name: count for name, count in sorted(deleted.items()) if count}
         erasure_id = conn.execute(
@@ -205,6 +214,16 @@ def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None 
     erasure = Erasure(erasure_id, la_code, key, removed)
     log.info("erasure %s: child %s of %s, %s rows", erasure_id, key, la_code, erasure.total)
     return erasure
+
+
+def _forget_history(conn: psycopg.Connection, condition: str, value: object) -> int:
+    """Delete the history rows matching condition (on la_code or delivery_version_id): the next dbt run
+    computes those evaluations again."""
+    forgotten = 0
+    for schema, table, _column in _tables_with(conn, [HISTORY_SCHEMA], "delivery_version_id"):
+        forgotten += conn.execute(sql.SQL("delete from {} where " + condition).format(
+            sql.Identifier(schema, table)), [value]).rowcount
+    return forgotten
 
 
 def _tables_with(conn: psycopg.Connection, schemas: list[str], column: str) -> list[tuple[str, str, str]]:

@@ -1,18 +1,13 @@
-{#- The pseudonymous key of every child the SSDA903 tables have named, per authority: the only
-    bridge from a source id to the key that marts publish. Built in the build schema, which
-    analysts cannot read. -#}
-with headers as (
-    select * from {{ ref('stg_ssda903__header') }}
-),
-
-episodes as (
-    select * from {{ ref('stg_ssda903__episodes') }}
+{#- The pseudonymous key of every child in each authority's newest accepted delivery (the periods
+    of care lac_brief_episodes lists come from it): the only bridge from a source id to the key that
+    marts publish. Built in the build schema, which analysts cannot read. Older deliveries' children
+    are published only as counts, so they are not hashed again each week. -#}
+with episodes as (
+    select * from {{ ref('int_episodes_sequenced') }}
 ),
 
 children as (
-    select la_code, child_id from headers
-    union
-    select la_code, child_id from episodes
+    select distinct la_code, child_id from episodes
 ),
 
 final as (

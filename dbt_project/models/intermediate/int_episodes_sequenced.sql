@@ -1,10 +1,33 @@
-{#- Every reported episode that counts for looked-after figures (no V3/V4 short breaks), numbered
-    into the child's periods of care. A period of care is the longest run of the child's episodes,
+{#- Every episode of each authority's newest accepted delivery that counts for looked-after figures
+    (no V3/V4 short breaks), numbered into the child's periods of care as at that delivery's date:
+    lac_brief_episodes reads only the newest delivery, so only it is sequenced. A period of care is the longest run of the child's episodes,
     in DECOM order, in which each DECOM is on or before the previous episode's DEC; an open episode
     never ends, so whatever follows it stays in its period. -#}
-with episodes as (
-    select * from {{ ref('int_episodes_reported') }}
-    where not is_short_break
+with versions as (
+    select * from {{ ref('int_delivery_versions_reported') }}
+),
+
+episodes as (
+    select * from {{ ref('stg_ssda903__episodes') }}
+),
+
+newest_episodes as (
+    select
+        versions.la_code,
+        versions.as_at,
+        episodes.delivery_version_id,
+        episodes.child_id,
+        episodes.source_row,
+        episodes.episode_start_date,
+        episodes.episode_end_date,
+        episodes.reason_new_episode,
+        episodes.legal_status,
+        episodes.placement_type,
+        episodes.reason_episode_ceased
+    from versions
+    inner join episodes on episodes.delivery_version_id = versions.delivery_version_id
+    where versions.is_newest
+        and episodes.legal_status not in ('V3', 'V4')
 ),
 
 ordered as (
@@ -12,7 +35,7 @@ ordered as (
         *,
         row_number() over child_history as episode_number,
         lag(episode_end_date) over child_history as previous_end_date
-    from episodes
+    from newest_episodes
     window child_history as (
         partition by la_code, as_at, child_id
         order by episode_start_date, episode_end_date nulls last, source_row

@@ -4,81 +4,46 @@
     ends are counted as plans. on_plan_2y_plus counts the children whose plan (that one) started on
     or before as_at minus 2 years; repeat_plan_starts_2y the plan starts in the week whose child had
     another plan ending in the 730 days before the start. Each figure as reported by the as_at's own
-    CP delivery, and restated (`_restated`) from the authority's newest one. -#}
+    CP delivery, and restated (`_restated`) from the authority's newest one; each read from
+    history.cp_figures, where every evaluation (a version read at an as_at) is kept. -#}
 with versions as (
     select * from {{ ref('int_plan_versions_reported') }}
 ),
 
-children_on_plan as (
-    select * from {{ ref('int_children_on_plan_identified') }}
-),
-
-plans as (
-    select * from {{ ref('int_plans_repeated') }}
+figures as (
+    select * from {{ ref('cp_figures') }}
 ),
 
 population as (
     select * from {{ ref('population_0_17') }}
 ),
 
-on_plan as (
-    select
-        la_code,
-        as_at,
-        count(*) filter (where not is_restated) as children_on_plan,
-        count(*) filter (
-            where not is_restated and plan_start_date <= (as_at - interval '2 years')::date
-        ) as on_plan_2y_plus,
-        count(*) filter (where is_restated) as children_on_plan_restated,
-        count(*) filter (
-            where is_restated and plan_start_date <= (as_at - interval '2 years')::date
-        ) as on_plan_2y_plus_restated
-    from children_on_plan
-    group by la_code, as_at
-),
-
-starts as (
-    select
-        la_code,
-        as_at,
-        count(*) filter (where not is_restated) as plan_starts,
-        count(*) filter (where not is_restated and is_repeat) as repeat_plan_starts_2y,
-        count(*) filter (where is_restated) as plan_starts_restated,
-        count(*) filter (where is_restated and is_repeat) as repeat_plan_starts_2y_restated
-    from plans
-    where plan_start_date between as_at - 6 and as_at
-    group by la_code, as_at
-),
-
-ends as (
-    select
-        la_code,
-        as_at,
-        count(*) filter (where not is_restated) as plan_ends,
-        count(*) filter (where is_restated) as plan_ends_restated
-    from plans
-    where plan_end_date between as_at - 6 and as_at
-    group by la_code, as_at
+newest as (
+    select la_code, delivery_version_id from versions where is_newest
 ),
 
 weekly as (
     select
         versions.la_code,
         versions.as_at,
-        coalesce(on_plan.children_on_plan, 0) as children_on_plan,
-        coalesce(starts.plan_starts, 0) as plan_starts,
-        coalesce(ends.plan_ends, 0) as plan_ends,
-        coalesce(on_plan.on_plan_2y_plus, 0) as on_plan_2y_plus,
-        coalesce(starts.repeat_plan_starts_2y, 0) as repeat_plan_starts_2y,
-        coalesce(on_plan.children_on_plan_restated, 0) as children_on_plan_restated,
-        coalesce(starts.plan_starts_restated, 0) as plan_starts_restated,
-        coalesce(ends.plan_ends_restated, 0) as plan_ends_restated,
-        coalesce(on_plan.on_plan_2y_plus_restated, 0) as on_plan_2y_plus_restated,
-        coalesce(starts.repeat_plan_starts_2y_restated, 0) as repeat_plan_starts_2y_restated
+        reported.children_on_plan,
+        reported.plan_starts,
+        reported.plan_ends,
+        reported.on_plan_2y_plus,
+        reported.repeat_plan_starts_2y,
+        restated.children_on_plan as children_on_plan_restated,
+        restated.plan_starts as plan_starts_restated,
+        restated.plan_ends as plan_ends_restated,
+        restated.on_plan_2y_plus as on_plan_2y_plus_restated,
+        restated.repeat_plan_starts_2y as repeat_plan_starts_2y_restated
     from versions
-    left join on_plan on on_plan.la_code = versions.la_code and on_plan.as_at = versions.as_at
-    left join starts on starts.la_code = versions.la_code and starts.as_at = versions.as_at
-    left join ends on ends.la_code = versions.la_code and ends.as_at = versions.as_at
+    inner join newest on newest.la_code = versions.la_code
+    left join figures as reported
+        on reported.delivery_version_id = versions.delivery_version_id
+        and reported.as_at = versions.as_at
+    left join figures as restated
+        on restated.delivery_version_id = newest.delivery_version_id
+        and restated.as_at = versions.as_at
 ),
 
 with_population as (
