@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: venv run test lint dbt-parse stop clean bench services demo
+.PHONY: venv run test lint dbt-parse stop clean bench bench-dbt services demo
 
 venv: $(STAMP)
 
@@ -45,6 +45,12 @@ test: venv lint dbt-parse
 
 bench: venv
 	$(BIN)/python scripts/bench_ingest.py
+
+# Not part of `make test` or CI: a national-scale history (150 authorities, EPISODES episodes over
+# their accepted deliveries), a full dbt refresh, then the weekly path; ends with weekly_vs_full=<ratio>.
+EPISODES ?= 5000000
+bench-dbt: venv
+	$(BIN)/python scripts/bench_dbt.py --episodes $(EPISODES)
 
 clean:
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

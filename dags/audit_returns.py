@@ -68,7 +68,7 @@ def audit_returns_dag():
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, select=audit_returns.DBT_SELECT
         ),
-        operator_args={"install_deps": False},
+        operator_args={"install_deps": False, "dbt_cmd_flags": transforming.WITHOUT_UNIT_TESTS},
         default_args={"retries": 0},
     )
 

@@ -86,7 +86,11 @@ def cp_lac_weekly():
         ),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
         # History models add only this week's evaluations unless the run asks to rebuild them all.
-        operator_args={"install_deps": False, "full_refresh": "{{ params.full_refresh }}"},
+        operator_args={
+            "install_deps": False,
+            "full_refresh": "{{ params.full_refresh }}",
+            "dbt_cmd_flags": transforming.WITHOUT_UNIT_TESTS,
+        },
         default_args={"retries": 0},
     )
 

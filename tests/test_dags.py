@@ -31,6 +31,10 @@ def import_dags_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
         print("TASKS", sorted(weekly.task_ids))
         print("MAX_ACTIVE_RUNS", weekly.max_active_runs)
         print("SCHEDULE", weekly.timetable.expression, weekly.timetable.timezone)
+        print("FULL_REFRESH_DEFAULT", weekly.params["full_refresh"])
+        history = weekly.get_task("build_marts.lac_figures_model_build")
+        print("HISTORY_FULL_REFRESH", history.full_refresh)
+        print("HISTORY_FLAGS", history.dbt_cmd_flags)
     """)
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
 
@@ -48,3 +52,9 @@ def test_dags_import_without_errors_or_database_access(tmp_path):
         assert f"'{task_id}'" in lines["TASKS"]
     assert lines["MAX_ACTIVE_RUNS"] == "1"
     assert "0 6 * * MON" in lines["SCHEDULE"] and "Europe/London" in lines["SCHEDULE"]
+    # History is added to unless a run asks for a full refresh; builds leave dbt's unit tests out.
+    assert "'build_marts.lac_figures_model_build'" in lines["TASKS"]
+    assert "'build_marts.cp_figures_model_build'" in lines["TASKS"]
+    assert lines["FULL_REFRESH_DEFAULT"] == "False"
+    assert lines["HISTORY_FULL_REFRESH"] == "{{ params.full_refresh }}"
+    assert lines["HISTORY_FLAGS"] == "['--exclude-resource-type', 'unit_test']"

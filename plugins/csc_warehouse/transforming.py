@@ -15,7 +15,7 @@ def manifest_path() -> Path:
     return settings.dbt_project_dir() / "target" / "manifest.json"
 
 
-def _dbt(args: list[str], *, with_warehouse: bool = True) -> None:
+def _dbt(args: list[str], *, with_warehouse: bool = True):
     from dbt.cli.main import dbtRunner
 
     if with_warehouse:
@@ -25,6 +25,7 @@ def _dbt(args: list[str], *, with_warehouse: bool = True) -> None:
     result = dbtRunner().invoke([*args, "--project-dir", project, "--profiles-dir", project, "--quiet"])
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or 'see the dbt log above'}")
+    return result.result
 
 
 def parse_project() -> Path:
@@ -44,14 +45,26 @@ def ensure_manifest() -> Path:
     return manifest
 
 
+# dbt's unit tests check the definitions on fixtures, not the data: they belong to development and CI
+# (`make test` runs them), and a weekly run would only pay for them again (dbt's advice too).
+WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 def build(select: str | None = None, *, full_refresh: bool = False) -> None:
-    """`dbt build` outside Airflow (tests and `csc dbt-build`); the DAG runs it through Cosmos."""
-    args = ["build"]
+    """`dbt build` outside Airflow (tests and benchmarks), as the DAG runs it through Cosmos: models,
+    seeds and data tests, without unit tests."""
+    args = ["build", *WITHOUT_UNIT_TESTS]
     if select:
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
     _dbt(args)
+
+
+def run_unit_tests() -> int:
+    """The dbt unit tests: each definition on hand-made rows (fixtures only, no warehouse data). Returns
+    how many passed; any failure raises."""
+    return len(_dbt(["test", "--select", "test_type:unit"]).results)
 
 
 def generate_docs() -> Path:

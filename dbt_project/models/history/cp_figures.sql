@@ -6,7 +6,7 @@
     and ends counted as plans. on_plan_2y_plus counts children whose representative plan started on or
     before as_at minus 2 years; a repeat plan's child had another plan, in the same delivery, ending in
     the 730 days before its start (start - 730 <= end < start, a different start). -#}
-{{ config(post_hook="{{ forget_unlisted_evaluations('CP') }}") }}
+{{ config(post_hook=["{{ forget_unlisted_evaluations('CP') }}", "analyze {{ this }}"]) }}
 
 with evaluations as (
     {{ evaluations_to_compute('CP') }}
@@ -16,19 +16,47 @@ plans as (
     select * from {{ ref('stg_cin__cp_plans') }}
 ),
 
+versions_to_compute as (
+    select distinct delivery_version_id from evaluations
+),
+
+-- Only these versions' rows (in_versions says how they are found), typed once.
+version_plans as materialized (
+    select *
+    from plans
+    where delivery_version_id {{ in_versions('versions_to_compute') }}
+),
+
+-- Whether a plan repeats another is a fact of its delivery, not of the date it is read at: found once
+-- per version, by a join on the child, rather than once per plan and date.
+repeat_plans as (
+    select distinct later.delivery_version_id, later.source_row
+    from version_plans as later
+    inner join version_plans as earlier
+        on earlier.delivery_version_id = later.delivery_version_id
+        and earlier.child_id = later.child_id
+        and earlier.plan_end_date >= later.plan_start_date - 730
+        and earlier.plan_end_date < later.plan_start_date
+        and earlier.plan_start_date <> later.plan_start_date
+),
+
 evaluated_plans as (
     select
         evaluations.as_at,
-        plans.delivery_version_id,
-        plans.child_id,
-        plans.source_row,
-        plans.plan_start_date,
-        plans.plan_end_date,
-        plans.latest_category,
-        plans.plan_start_date <= evaluations.as_at
-            and (plans.plan_end_date is null or plans.plan_end_date > evaluations.as_at) as is_open
+        version_plans.delivery_version_id,
+        version_plans.child_id,
+        version_plans.source_row,
+        version_plans.plan_start_date,
+        version_plans.plan_end_date,
+        version_plans.latest_category,
+        version_plans.plan_start_date <= evaluations.as_at
+            and (version_plans.plan_end_date is null or version_plans.plan_end_date > evaluations.as_at) as is_open,
+        repeat_plans.source_row is not null as is_repeat
     from evaluations
-    inner join plans on plans.delivery_version_id = evaluations.delivery_version_id
+    inner join version_plans on version_plans.delivery_version_id = evaluations.delivery_version_id
+    left join repeat_plans
+        on repeat_plans.delivery_version_id = version_plans.delivery_version_id
+        and repeat_plans.source_row = version_plans.source_row
 ),
 
 latest_start_first as (
@@ -57,17 +85,7 @@ on_plan as (
 ),
 
 plan_starts_in_week as (
-    select
-        *,
-        exists (
-            select from evaluated_plans as earlier
-            where earlier.delivery_version_id = evaluated_plans.delivery_version_id
-                and earlier.as_at = evaluated_plans.as_at
-                and earlier.child_id = evaluated_plans.child_id
-                and earlier.plan_end_date >= evaluated_plans.plan_start_date - 730
-                and earlier.plan_end_date < evaluated_plans.plan_start_date
-                and earlier.plan_start_date <> evaluated_plans.plan_start_date
-        ) as is_repeat
+    select *
     from evaluated_plans
     where plan_start_date between as_at - 6 and as_at
 ),

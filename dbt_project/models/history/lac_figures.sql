@@ -7,7 +7,7 @@
     DEC and a REC other than X1, both counted as episodes. Children turning 18: their 18th birthday is
     after as_at and no later than the end of the fifth calendar month after as_at's month; 29 February
     births turn 18 on 1 March. -#}
-{{ config(post_hook="{{ forget_unlisted_evaluations('LAC') }}") }}
+{{ config(post_hook=["{{ forget_unlisted_evaluations('LAC') }}", "analyze {{ this }}"]) }}
 
 with evaluations as (
     {{ evaluations_to_compute('LAC') }}
@@ -19,6 +19,24 @@ episodes as (
 
 headers as (
     select * from {{ ref('stg_ssda903__header') }}
+),
+
+versions_to_compute as (
+    select distinct delivery_version_id from evaluations
+),
+
+-- Only these versions' rows (in_versions says how they are found), materialized so that the filters
+-- below do not reach back into the scan of raw.
+version_episodes as materialized (
+    select *
+    from episodes
+    where delivery_version_id {{ in_versions('versions_to_compute') }}
+),
+
+version_headers as materialized (
+    select *
+    from headers
+    where delivery_version_id {{ in_versions('versions_to_compute') }}
 ),
 
 evaluated_episodes as (
@@ -33,7 +51,7 @@ evaluated_episodes as (
         episodes.legal_status,
         episodes.reason_episode_ceased
     from evaluations
-    inner join episodes on episodes.delivery_version_id = evaluations.delivery_version_id
+    inner join version_episodes as episodes on episodes.delivery_version_id = evaluations.delivery_version_id
     where episodes.legal_status not in ('V3', 'V4')
 ),
 
@@ -61,7 +79,7 @@ looked_after_children as (
         latest_start_first.legal_status,
         headers.birth_date
     from latest_start_first
-    left join headers
+    left join version_headers as headers
         on headers.delivery_version_id = latest_start_first.delivery_version_id
         and headers.child_id = latest_start_first.child_id
     where latest_start_first.latest_first = 1

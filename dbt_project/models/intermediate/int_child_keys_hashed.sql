@@ -1,13 +1,13 @@
-{#- The pseudonymous key of every child in each authority's newest accepted delivery (the periods
-    of care lac_brief_episodes lists come from it): the only bridge from a source id to the key that
-    marts publish. Built in the build schema, which analysts cannot read. Older deliveries' children
-    are published only as counts, so they are not hashed again each week. -#}
-with episodes as (
-    select * from {{ ref('int_episodes_sequenced') }}
+{#- The pseudonymous key of every child with a flagged period of care in their authority's newest
+    delivery: the only bridge from a source id to the key that marts publish (lac_brief_episodes is
+    the one mart that lists children). Built in the build schema, which analysts cannot read. Only
+    the children published are hashed, a few hundred a week, not every child of every delivery. -#}
+with flagged_periods as (
+    select * from {{ ref('int_periods_of_care_flagged') }}
 ),
 
 children as (
-    select distinct la_code, child_id from episodes
+    select distinct la_code, child_id from flagged_periods
 ),
 
 final as (

@@ -1,8 +1,8 @@
 {#- Every episode of each authority's newest accepted delivery that counts for looked-after figures
     (no V3/V4 short breaks), numbered into the child's periods of care as at that delivery's date:
-    lac_brief_episodes reads only the newest delivery, so only it is sequenced. A period of care is the longest run of the child's episodes,
-    in DECOM order, in which each DECOM is on or before the previous episode's DEC; an open episode
-    never ends, so whatever follows it stays in its period. -#}
+    lac_brief_episodes reads only the newest delivery, so only it is sequenced. A period of care is
+    the longest run of the child's episodes, in DECOM order, in which each DECOM is on or before the
+    previous episode's DEC; an open episode never ends, so whatever follows it stays in its period. -#}
 with versions as (
     select * from {{ ref('int_delivery_versions_reported') }}
 ),
@@ -11,23 +11,36 @@ episodes as (
     select * from {{ ref('stg_ssda903__episodes') }}
 ),
 
+newest_versions as (
+    select la_code, as_at, delivery_version_id from versions where is_newest
+),
+
+-- Only the newest versions' rows, through raw's BRIN index on delivery_version_id (= any(array(...))
+-- lets the planner use it; a join would type every row of raw first), materialized so that the
+-- short-break filter below does not reach back into the scan.
+newest_version_episodes as materialized (
+    select *
+    from episodes
+    where delivery_version_id = any(array(select delivery_version_id from newest_versions))
+),
+
 newest_episodes as (
     select
-        versions.la_code,
-        versions.as_at,
-        episodes.delivery_version_id,
-        episodes.child_id,
-        episodes.source_row,
-        episodes.episode_start_date,
-        episodes.episode_end_date,
-        episodes.reason_new_episode,
-        episodes.legal_status,
-        episodes.placement_type,
-        episodes.reason_episode_ceased
-    from versions
-    inner join episodes on episodes.delivery_version_id = versions.delivery_version_id
-    where versions.is_newest
-        and episodes.legal_status not in ('V3', 'V4')
+        newest_versions.la_code,
+        newest_versions.as_at,
+        newest_version_episodes.delivery_version_id,
+        newest_version_episodes.child_id,
+        newest_version_episodes.source_row,
+        newest_version_episodes.episode_start_date,
+        newest_version_episodes.episode_end_date,
+        newest_version_episodes.reason_new_episode,
+        newest_version_episodes.legal_status,
+        newest_version_episodes.placement_type,
+        newest_version_episodes.reason_episode_ceased
+    from newest_versions
+    inner join newest_version_episodes
+        on newest_version_episodes.delivery_version_id = newest_versions.delivery_version_id
+    where newest_version_episodes.legal_status not in ('V3', 'V4')
 ),
 
 ordered as (

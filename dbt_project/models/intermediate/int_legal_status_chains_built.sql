@@ -39,7 +39,7 @@ chains as (
         (array_agg(episode_end_date order by episode_number desc))[1] as chain_end_date,
         count(*) as episodes
     from numbered
-    group by la_code, as_at, delivery_version_id, child_id, period_number, chain_number, legal_status
+    group by la_code, as_at, child_id, period_number, chain_number, legal_status, delivery_version_id
 ),
 
 final as (

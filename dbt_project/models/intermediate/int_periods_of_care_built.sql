@@ -43,7 +43,7 @@ periods as (
         count(*) as episodes,
         coalesce(bool_or(episode_end_date = episode_start_date), false) as has_episode_under_24h
     from episodes
-    group by la_code, as_at, delivery_version_id, child_id, period_number
+    group by la_code, as_at, child_id, period_number, delivery_version_id
 ),
 
 final as (

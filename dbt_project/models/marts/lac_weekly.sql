@@ -56,19 +56,9 @@ with_population as (
 
 with_changes as (
     select
-        current_week.*,
-        current_week.children_looked_after - lag(current_week.children_looked_after) over (
-            partition by current_week.la_code order by current_week.as_at
-        ) as change_vs_previous,
-        current_week.children_looked_after - (
-            select earlier.children_looked_after
-            from weekly as earlier
-            where earlier.la_code = current_week.la_code
-                and earlier.as_at between current_week.as_at - 34 and current_week.as_at - 28
-            order by earlier.as_at desc
-            limit 1
-        ) as change_vs_4_weeks
-    from with_population as current_week
+        *,
+        {{ change_columns('children_looked_after') }}
+    from with_population
 ),
 
 final as (
