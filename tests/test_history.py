@@ -21,7 +21,8 @@ from csc_warehouse import gatekeeping, publishing, retention, settings, transfor
 
 AUTHORITIES = ("201", "202", "203")
 MONDAYS = [date(2014, 1, 6) + timedelta(weeks=week) for week in range(4)]
-HISTORY_TABLES = ("lac_figures", "cp_figures")
+HISTORY_TABLES = ("lac_figures", "cp_figures", "int_episodes_sequenced", "int_periods_of_care_built",
+                  "int_legal_status_chains_built", "int_periods_of_care_flagged")
 EPISODE_COLUMNS = ("child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec")
 HEADER_COLUMNS = ("child", "sex", "dob", "ethnic")
 PLAN_COLUMNS = ("lachildid", "personbirthdate", "sex", "cppstartdate", "cppenddate", "initialcategoryofabuse",

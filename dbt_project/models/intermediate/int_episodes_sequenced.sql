@@ -3,16 +3,19 @@
     lac_brief_episodes reads only the newest delivery, so only it is sequenced. A period of care is
     the longest run of the child's episodes, in DECOM order, in which each DECOM is on or before the
     previous episode's DEC; an open episode never ends, so whatever follows it stays in its period. -#}
-with versions as (
-    select * from {{ ref('int_delivery_versions_reported') }}
+{{ config(
+    materialized='incremental',
+    schema='history',
+    indexes=[{'columns': ['delivery_version_id']}],
+    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
+) }}
+
+with newest_versions as (
+    {{ newest_versions_to_compute() }}
 ),
 
 episodes as (
     select * from {{ ref('stg_ssda903__episodes') }}
-),
-
-newest_versions as (
-    select la_code, as_at, delivery_version_id from versions where is_newest
 ),
 
 -- Only the newest versions' rows, through raw's BRIN index on delivery_version_id (= any(array(...))

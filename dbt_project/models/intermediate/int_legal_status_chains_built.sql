@@ -1,8 +1,25 @@
 {#- Chains: consecutive episodes with the same legal status within a period of care (the
     contract's L1 chain, and the same for every other status). Length in days: (DEC of the last
     episode, or as_at if it is open) - (DECOM of the first). -#}
-with episodes as (
+{{ config(
+    materialized='incremental',
+    schema='history',
+    indexes=[{'columns': ['delivery_version_id']}],
+    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
+) }}
+
+with newest_versions as (
+    {{ newest_versions_to_compute() }}
+),
+
+sequenced_episodes as (
     select * from {{ ref('int_episodes_sequenced') }}
+),
+
+episodes as (
+    select *
+    from sequenced_episodes
+    where delivery_version_id in (select delivery_version_id from newest_versions)
 ),
 
 marked as (

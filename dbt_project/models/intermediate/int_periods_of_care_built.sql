@@ -1,8 +1,25 @@
 {#- One row per period of care per reported as_at. It ends when its episodes have all ended, on the
     latest DEC among them, for the REC of the episode that ends it; an open one runs to as_at for
     its duration. -#}
-with episodes as (
+{{ config(
+    materialized='incremental',
+    schema='history',
+    indexes=[{'columns': ['delivery_version_id']}],
+    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
+) }}
+
+with newest_versions as (
+    {{ newest_versions_to_compute() }}
+),
+
+sequenced_episodes as (
     select * from {{ ref('int_episodes_sequenced') }}
+),
+
+episodes as (
+    select *
+    from sequenced_episodes
+    where delivery_version_id in (select delivery_version_id from newest_versions)
 ),
 
 legal_status_first_seen as (

@@ -3,8 +3,15 @@
     L1_OVER_72H, L2_OVER_21D, L3_OVER_7D  a chain of L1 (L2, L3) episodes longer than 3 (21, 7) days;
     UNDER_24H                             an episode whose DEC equals its DECOM;
     BRIEF_RETURNED_HOME                   an ended period of 3 days or less whose last REC is E4A, E4B or E13. -#}
-with versions as (
-    select * from {{ ref('int_delivery_versions_reported') }}
+{{ config(
+    materialized='incremental',
+    schema='history',
+    indexes=[{'columns': ['delivery_version_id']}],
+    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
+) }}
+
+with newest as (
+    {{ newest_versions_to_compute() }}
 ),
 
 periods as (
@@ -13,10 +20,6 @@ periods as (
 
 chains as (
     select * from {{ ref('int_legal_status_chains_built') }}
-),
-
-newest as (
-    select la_code, as_at from versions where is_newest
 ),
 
 chain_limits (legal_status, limit_days, flag) as (
@@ -67,6 +70,7 @@ final as (
     select
         flags.la_code,
         flags.as_at,
+        newest_periods.delivery_version_id,
         flags.child_id,
         newest_periods.period_start_date as period_start,
         flags.flag,
