@@ -1,13 +1,6 @@
 {#- One row per period of care per reported as_at. It ends when its episodes have all ended, on the
     latest DEC among them, for the REC of the episode that ends it; an open one runs to as_at for
     its duration. -#}
-{{ config(
-    materialized='incremental',
-    schema='history',
-    indexes=[{'columns': ['delivery_version_id']}],
-    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
-) }}
-
 with newest_versions as (
     {{ newest_versions_to_compute() }}
 ),

@@ -1,13 +1,6 @@
 {#- Chains: consecutive episodes with the same legal status within a period of care (the
     contract's L1 chain, and the same for every other status). Length in days: (DEC of the last
     episode, or as_at if it is open) - (DECOM of the first). -#}
-{{ config(
-    materialized='incremental',
-    schema='history',
-    indexes=[{'columns': ['delivery_version_id']}],
-    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
-) }}
-
 with newest_versions as (
     {{ newest_versions_to_compute() }}
 ),

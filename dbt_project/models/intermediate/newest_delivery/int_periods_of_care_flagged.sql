@@ -3,13 +3,6 @@
     L1_OVER_72H, L2_OVER_21D, L3_OVER_7D  a chain of L1 (L2, L3) episodes longer than 3 (21, 7) days;
     UNDER_24H                             an episode whose DEC equals its DECOM;
     BRIEF_RETURNED_HOME                   an ended period of 3 days or less whose last REC is E4A, E4B or E13. -#}
-{{ config(
-    materialized='incremental',
-    schema='history',
-    indexes=[{'columns': ['delivery_version_id']}],
-    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
-) }}
-
 with newest as (
     {{ newest_versions_to_compute() }}
 ),

@@ -3,13 +3,6 @@
     lac_brief_episodes reads only the newest delivery, so only it is sequenced. A period of care is
     the longest run of the child's episodes, in DECOM order, in which each DECOM is on or before the
     previous episode's DEC; an open episode never ends, so whatever follows it stays in its period. -#}
-{{ config(
-    materialized='incremental',
-    schema='history',
-    indexes=[{'columns': ['delivery_version_id']}],
-    post_hook=["{{ forget_versions_no_longer_newest() }}", "analyze {{ this }}"]
-) }}
-
 with newest_versions as (
     {{ newest_versions_to_compute() }}
 ),
