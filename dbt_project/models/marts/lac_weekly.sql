@@ -40,18 +40,18 @@ weekly as (
         and restated.as_at = versions.as_at
 ),
 
+population_by_as_at as (
+    {{ population_for_as_at('weekly') }}
+),
+
 with_population as (
     select
         weekly.*,
-        (
-            select population.children_0_17
-            from population
-            where population.la_code = weekly.la_code
-                and population.year <= extract(year from weekly.as_at)
-            order by population.year desc
-            limit 1
-        ) as children_0_17
+        population_by_as_at.children_0_17
     from weekly
+    left join population_by_as_at
+        on population_by_as_at.la_code = weekly.la_code
+        and population_by_as_at.as_at = weekly.as_at
 ),
 
 with_changes as (
