@@ -62,9 +62,7 @@ def audit_returns_dag():
                 conn_id=settings.WAREHOUSE_CONN_ID, profile_args={"schema": settings.build_schema()}
             ),
         ),
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
-        ),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, select=audit_returns.DBT_SELECT
         ),
@@ -95,8 +93,9 @@ def audit_returns_dag():
     published = publish(delivery_verdict, mart_verdict)
     summary = summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published)
     # Last, and failing when anything failed, so the run's state tells the truth.
-    task(audit_returns.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0,
-         on_failure_callback=None)(summary)
+    task(
+        audit_returns.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0, on_failure_callback=None
+    )(summary)
 
 
 audit_dag = audit_returns_dag()

@@ -54,8 +54,9 @@ DBT_PROFILE = ProfileConfig(
     params={
         "as_at": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: the run's date"),
         "landing": Param(None, type=["null", "string"], description="landing root; default: CSC_LANDING_DIR"),
-        "full_refresh": Param(False, type="boolean",
-                              description="rebuild dbt's history from raw (after a definition changed)"),
+        "full_refresh": Param(
+            False, type="boolean", description="rebuild dbt's history from raw (after a definition changed)"
+        ),
     },
     tags=["csc", "weekly"],
     doc_md=__doc__,
@@ -81,9 +82,7 @@ def cp_lac_weekly():
         group_id="build_marts",
         project_config=DBT_PROJECT,
         profile_config=DBT_PROFILE,
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
-        ),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
         # History models add only this week's evaluations unless the run asks to rebuild them all.
         operator_args={
@@ -117,12 +116,18 @@ def cp_lac_weekly():
     published = publish(delivery_verdict, mart_verdict)
     reports = task(runs.draft_reports, task_id="draft_reports")(run_plan, published)
     summary = summarise(run_plan, outcomes, delivery_verdict, mart_verdict, published, reports)
-    sent = task(runs.send_summary, task_id="send_summary", trigger_rule=TriggerRule.ALL_DONE,
-                retries=3, retry_delay=timedelta(seconds=20))(summary)
+    sent = task(
+        runs.send_summary,
+        task_id="send_summary",
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=3,
+        retry_delay=timedelta(seconds=20),
+    )(summary)
     # Last, and failing when anything failed: an alert task on ALL_DONE must not make a bad run green.
     # Its own failure is the summary email already, so it sends no task-failure alert.
-    task(runs.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0,
-         on_failure_callback=None)(summary, sent)
+    task(runs.finish, task_id="finish", trigger_rule=TriggerRule.ALL_DONE, retries=0, on_failure_callback=None)(
+        summary, sent
+    )
 
 
 weekly_dag = cp_lac_weekly()

@@ -81,33 +81,108 @@ LONGEST_RETURN_HOME_DAYS = 250
 SLOWEST_NODES = 10
 
 FILE_COLUMNS = {
-    "episodes.csv": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                     "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"),
+    "episodes.csv": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
     "header.csv": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "cp_plans.csv": ("LAchildID", "PersonBirthDate", "Sex", "Ethnicity", "CPPstartDate", "CPPendDate",
-                     "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP"),
+    "cp_plans.csv": (
+        "LAchildID",
+        "PersonBirthDate",
+        "Sex",
+        "Ethnicity",
+        "CPPstartDate",
+        "CPPendDate",
+        "InitialCategoryOfAbuse",
+        "LatestCategoryOfAbuse",
+        "NumberOfPreviousCPP",
+    ),
 }
 FILE_TABLES = {"episodes.csv": "ssda903_episodes", "header.csv": "ssda903_header", "cp_plans.csv": "cin_cp_plans"}
 
 # Codes, repeated to weight them roughly as they occur. No Z1, K3 or Z11-Z14: their collection years
 # differ, and a delivery gate warning about them would be noise here.
-FIRST_LEGAL_STATUSES = ["C2"] * 6 + ["C1"] * 2 + ["V2"] * 3 + ["L1"] * 2 + [
-    "E1", "D1", "J1", "J2", "J3", "L2", "L3", "V3", "V4"]
+FIRST_LEGAL_STATUSES = (
+    ["C2"] * 6 + ["C1"] * 2 + ["V2"] * 3 + ["L1"] * 2 + ["E1", "D1", "J1", "J2", "J3", "L2", "L3", "V3", "V4"]
+)
 AFTER_PROTECTION_LEGAL_STATUSES = ["L2", "C2", "C2", "C2", "V2", "V2"]
 LATER_LEGAL_STATUSES = ["C2"] * 4 + ["C1"] * 2 + ["V2"] * 2 + ["E1", "D1", "J2"]
 RETURNED_HOME = ["E4A", "E4A", "E13", "E4B"]
-PERIOD_ENDS = ["E4A"] * 4 + ["E13"] * 2 + ["E8"] * 2 + ["E5"] * 2 + [
-    "E4B", "E11", "E12", "E41", "E45", "E46", "E47", "E48", "E17", "E3", "E6", "E7", "E9", "E14", "E15", "E16"]
+PERIOD_ENDS = (
+    ["E4A"] * 4
+    + ["E13"] * 2
+    + ["E8"] * 2
+    + ["E5"] * 2
+    + ["E4B", "E11", "E12", "E41", "E45", "E46", "E47", "E48", "E17", "E3", "E6", "E7", "E9", "E14", "E15", "E16"]
+)
 AGED_18 = ["E17", "E5", "E8"]
-PLACEMENTS = ["U1"] * 3 + ["U4"] * 2 + ["U3"] * 2 + ["K2"] * 2 + [
-    "U2", "U5", "U6", "R1", "S1", "P1", "P2", "H5", "A3", "A4", "A5", "A6", "T0", "T1", "T2", "T3", "T4", "R2", "R3",
-    "R5", "K1", "P3"]
+PLACEMENTS = (
+    ["U1"] * 3
+    + ["U4"] * 2
+    + ["U3"] * 2
+    + ["K2"] * 2
+    + [
+        "U2",
+        "U5",
+        "U6",
+        "R1",
+        "S1",
+        "P1",
+        "P2",
+        "H5",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "T0",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "R2",
+        "R3",
+        "R5",
+        "K1",
+        "P3",
+    ]
+)
 PROVIDERS = ["PR1"] * 4 + ["PR4"] * 2 + ["PR0", "PR2", "PR3", "PR5"]
 NEEDS = ["N1"] * 5 + ["N4"] * 2 + ["N5"] * 2 + ["N2", "N3", "N6", "N7", "N8"]
 PLACEMENT_CHANGE_REASONS = ["CARPL", "CARPL", "LAREQ", "PLACE", "CHILD", "ALLEG", "STAND", "OTHER"]
-ETHNICITIES = ["WBRI"] * 8 + ["WOTH"] * 2 + ["BAFR"] * 2 + [
-    "WIRI", "WIRT", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB", "BOTH", "CHNE",
-    "OOTH", "REFU", "NOBT"]
+ETHNICITIES = (
+    ["WBRI"] * 8
+    + ["WOTH"] * 2
+    + ["BAFR"] * 2
+    + [
+        "WIRI",
+        "WIRT",
+        "MWBC",
+        "MWBA",
+        "MWAS",
+        "MOTH",
+        "AIND",
+        "APKN",
+        "ABAN",
+        "AOTH",
+        "BCRB",
+        "BOTH",
+        "CHNE",
+        "OOTH",
+        "REFU",
+        "NOBT",
+    ]
+)
 POSTCODE_AREAS = ["N", "E", "SE", "SW", "NW", "W", "B", "M", "L", "LS", "S", "BS", "NE", "CF", "NG", "LE"]
 ABUSE_CATEGORIES = ["NEG"] * 10 + ["EMO"] * 7 + ["PHY", "PHY", "SAB", "MUL"]
 
@@ -117,6 +192,7 @@ def say(message: str) -> None:
 
 
 # -- the warehouse ------------------------------------------------------------------------------
+
 
 def with_database(url: str, database: str) -> str:
     """The same server, user and options, another database."""
@@ -145,24 +221,29 @@ def isolate(work: Path, url: str) -> None:
 
     home = work / "home"
     home.mkdir()
-    shutil.copytree(settings.dbt_project_dir(), home / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(
+        settings.dbt_project_dir(),
+        home / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
+    )
     for folder in (settings.expectations_dir(), settings.dags_dir()):
         (home / folder.name).symlink_to(folder, target_is_directory=True)
     os.environ.update(settings.QUIET_ENVIRONMENT)  # telemetry off: dbt, Cosmos, Great Expectations, Scarf
     # Temporary files of this process (Great Expectations' ephemeral docs sites among them) go with the rest.
     (work / "tmp").mkdir()
     os.environ["TMPDIR"] = tempfile.tempdir = str(work / "tmp")
-    os.environ.update({
-        "CSC_HOME": str(home),
-        "CSC_WAREHOUSE_URL": url,
-        "CSC_STATE_DIR": str(work / "state"),
-        "CSC_LANDING_DIR": str(work / "landing"),
-        "CSC_DATA_DOCS_DIR": str(work / "data_docs"),
-        "CSC_REPORT_DIR": str(work / "reports"),
-        "AIRFLOW_HOME": str(work / "airflow"),
-        "CSC_BUILD_SCHEMA": "build",
-    })
+    os.environ.update(
+        {
+            "CSC_HOME": str(home),
+            "CSC_WAREHOUSE_URL": url,
+            "CSC_STATE_DIR": str(work / "state"),
+            "CSC_LANDING_DIR": str(work / "landing"),
+            "CSC_DATA_DOCS_DIR": str(work / "data_docs"),
+            "CSC_REPORT_DIR": str(work / "reports"),
+            "AIRFLOW_HOME": str(work / "airflow"),
+            "CSC_BUILD_SCHEMA": "build",
+        }
+    )
     os.environ.update(settings.dbt_environment())
 
 
@@ -170,8 +251,7 @@ def connect(url: str) -> psycopg.Connection:
     """Parameters interpolated by the client: most statements here are DDL, which takes no server-side ones."""
     from csc_warehouse import warehouse
 
-    return psycopg.connect(url, autocommit=True, options=warehouse.SESSION_OPTIONS,
-                           cursor_factory=psycopg.ClientCursor)
+    return psycopg.connect(url, autocommit=True, options=warehouse.SESSION_OPTIONS, cursor_factory=psycopg.ClientCursor)
 
 
 # -- the true history ---------------------------------------------------------------------------
@@ -524,33 +604,63 @@ def make_true_history(conn, *, authorities: int, weeks: int, later_weeks: int, e
     conn.execute(HELPERS)
     conn.execute(WEEKS, {"weeks": weeks + later_weeks, "first": FIRST_EXTRACT})
     plans = round(episodes * PLANS_PER_EPISODE)
-    conn.execute(AUTHORITIES, {"first_code": FIRST_LA_CODE, "count": authorities, "episodes": episodes,
-                               "plans": plans})
+    conn.execute(AUTHORITIES, {"first_code": FIRST_LA_CODE, "count": authorities, "episodes": episodes, "plans": plans})
     first_window = date(FIRST_EXTRACT.year - 1, 4, 1)
     history_start = first_window - timedelta(days=HISTORY_LEAD_DAYS)
     history_end = FIRST_EXTRACT + timedelta(weeks=weeks + later_weeks)
     common = {
-        "history_start": history_start, "history_days": (history_end - history_start).days,
-        "weeks": weeks, "first": FIRST_EXTRACT, "ethnicities": ETHNICITIES,
+        "history_start": history_start,
+        "history_days": (history_end - history_start).days,
+        "weeks": weeks,
+        "first": FIRST_EXTRACT,
+        "ethnicities": ETHNICITIES,
     }
-    lac = {**common, "first_ls": FIRST_LEGAL_STATUSES, "after_protection": AFTER_PROTECTION_LEGAL_STATUSES,
-           "later_ls": LATER_LEGAL_STATUSES, "home_days": LONGEST_RETURN_HOME_DAYS - 14, "needs": NEEDS,
-           "postcode_areas": POSTCODE_AREAS, "aged_18": AGED_18, "returned_home": RETURNED_HOME,
-           "period_ends": PERIOD_ENDS, "placements": PLACEMENTS, "providers": PROVIDERS,
-           "change_reasons": PLACEMENT_CHANGE_REASONS}
+    lac = {
+        **common,
+        "first_ls": FIRST_LEGAL_STATUSES,
+        "after_protection": AFTER_PROTECTION_LEGAL_STATUSES,
+        "later_ls": LATER_LEGAL_STATUSES,
+        "home_days": LONGEST_RETURN_HOME_DAYS - 14,
+        "needs": NEEDS,
+        "postcode_areas": POSTCODE_AREAS,
+        "aged_18": AGED_18,
+        "returned_home": RETURNED_HOME,
+        "period_ends": PERIOD_ENDS,
+        "placements": PLACEMENTS,
+        "providers": PROVIDERS,
+        "change_reasons": PLACEMENT_CHANGE_REASONS,
+    }
     # A child looked after is in about 2.5 deliveries' worth of windows per delivery-row: start with
     # a pool of four children per row a delivery should hold, and double it until it is enough.
     per_delivery = episodes / (authorities * weeks)
-    make_children(conn, "lac_children", "lac_episodes", LAC_CHILDREN, LAC_EPISODES, "episode_target",
-                  {**lac, "pool": int(4 * per_delivery) + 50})
-    make_children(conn, "cp_children", "cp_plans", CP_CHILDREN, CP_PLANS, "plan_target",
-                  {**common, "categories": ABUSE_CATEGORIES, "pool": int(3 * per_delivery * PLANS_PER_EPISODE) + 50})
-    conn.execute(f"delete from {SCRATCH}.lac_episodes as episodes where not exists (select from"
-                 f" {SCRATCH}.lac_children as children where children.la_code = episodes.la_code"
-                 f" and children.child_number = episodes.child_number)")
-    conn.execute(f"delete from {SCRATCH}.cp_plans as plans where not exists (select from"
-                 f" {SCRATCH}.cp_children as children where children.la_code = plans.la_code"
-                 f" and children.child_number = plans.child_number)")
+    make_children(
+        conn,
+        "lac_children",
+        "lac_episodes",
+        LAC_CHILDREN,
+        LAC_EPISODES,
+        "episode_target",
+        {**lac, "pool": int(4 * per_delivery) + 50},
+    )
+    make_children(
+        conn,
+        "cp_children",
+        "cp_plans",
+        CP_CHILDREN,
+        CP_PLANS,
+        "plan_target",
+        {**common, "categories": ABUSE_CATEGORIES, "pool": int(3 * per_delivery * PLANS_PER_EPISODE) + 50},
+    )
+    conn.execute(
+        f"delete from {SCRATCH}.lac_episodes as episodes where not exists (select from"
+        f" {SCRATCH}.lac_children as children where children.la_code = episodes.la_code"
+        f" and children.child_number = episodes.child_number)"
+    )
+    conn.execute(
+        f"delete from {SCRATCH}.cp_plans as plans where not exists (select from"
+        f" {SCRATCH}.cp_children as children where children.la_code = plans.la_code"
+        f" and children.child_number = plans.child_number)"
+    )
     # Header rows are chosen by the span of the child's episodes (see LONGEST_RETURN_HOME_DAYS).
     conn.execute(f"""
         alter table {SCRATCH}.lac_children add column first_decom date, add column last_dec date;
@@ -563,8 +673,9 @@ def make_true_history(conn, *, authorities: int, weeks: int, later_weeks: int, e
     """)
 
 
-def make_children(conn, children: str, records: str, children_sql: str, records_sql: str, target: str,
-                  params: dict) -> None:
+def make_children(
+    conn, children: str, records: str, children_sql: str, records_sql: str, target: str, params: dict
+) -> None:
     """Draw a pool of children and their records, twice as many until every authority has enough, then keep
     as many as the authority's share of the target needs."""
     while True:
@@ -574,7 +685,8 @@ def make_children(conn, children: str, records: str, children_sql: str, records_
         short = conn.execute(
             f"select count(*) from {SCRATCH}.authorities as authorities left join (select la_code,"
             f" sum(deliveries) as deliveries from {SCRATCH}.{records} group by la_code) as made using (la_code)"
-            f" where coalesce(made.deliveries, 0) < authorities.{target}").fetchone()[0]
+            f" where coalesce(made.deliveries, 0) < authorities.{target}"
+        ).fetchone()[0]
         if not short:
             break
         params = {**params, "pool": params["pool"] * 2}
@@ -635,20 +747,24 @@ def generate_history(conn, *, weeks: int, landing: Path) -> None:
                 f"insert into raw.{FILE_TABLES[file_name]} (delivery_version_id, la_code, source_file, source_row,"
                 f" {columns}) select delivery_version_id, la_code, %(file)s, source_row, {columns}"
                 f" from ({rows.format(deliveries=deliveries)}) as delivered order by delivery_version_id, source_row",
-                {"week": week, "file": file_name})
+                {"week": week, "file": file_name},
+            )
         if (week + 1) % 10 == 0 or week + 1 == weeks:
             say(f"  week {week + 1}/{weeks} written ({time.monotonic() - started:.0f}s)")
     counts = " union all ".join(
         f"select delivery_version_id, '{file_name}' as file_name, count(*) as row_count from raw.{table}"
         f" group by delivery_version_id"
-        for file_name, table in FILE_TABLES.items())
+        for file_name, table in FILE_TABLES.items()
+    )
     conn.execute(f"create table {SCRATCH}.file_rows as {counts}")
     files = ", ".join(f"('{file_name}', '{table}')" for file_name, table in FILE_TABLES.items())
     conn.execute(DELIVERY_FILES.replace("%(files)s", files))
-    conn.execute(f"update ledger.delivery_versions as versions set rows_loaded = counted.row_count"
-                 f" from (select delivery_version_id, sum(row_count) as row_count from {SCRATCH}.file_rows"
-                 f" group by delivery_version_id) as counted"
-                 f" where counted.delivery_version_id = versions.delivery_version_id")
+    conn.execute(
+        f"update ledger.delivery_versions as versions set rows_loaded = counted.row_count"
+        f" from (select delivery_version_id, sum(row_count) as row_count from {SCRATCH}.file_rows"
+        f" group by delivery_version_id) as counted"
+        f" where counted.delivery_version_id = versions.delivery_version_id"
+    )
 
 
 def vacuum(conn) -> None:
@@ -660,21 +776,27 @@ def vacuum(conn) -> None:
 
 # -- a new weekly delivery ----------------------------------------------------------------------
 
+
 def write_delivery(conn, landing: Path, la_code: str, week: int) -> Path:
     """An authority's delivery of the week after the history, as files in the landing area, cut from
     the same true history as the generated ones."""
     extract_date = FIRST_EXTRACT + timedelta(weeks=week)
     folder = landing / la_code / extract_date.isoformat()
     folder.mkdir(parents=True)
-    deliveries = (f"(select 0::bigint as delivery_version_id, la_code, extract_date, window_start"
-                  f" from {SCRATCH}.weeks cross join (select %(la_code)s::text as la_code) as authority"
-                  f" where week = %(week)s)")
+    deliveries = (
+        f"(select 0::bigint as delivery_version_id, la_code, extract_date, window_start"
+        f" from {SCRATCH}.weeks cross join (select %(la_code)s::text as la_code) as authority"
+        f" where week = %(week)s)"
+    )
     for file_name, rows in ROWS_BY_FILE.items():
-        columns = ", ".join(f'{raw} as "{name}"' for raw, name in zip(raw_columns(file_name), FILE_COLUMNS[file_name],
-                                                                      strict=True))
+        columns = ", ".join(
+            f'{raw} as "{name}"' for raw, name in zip(raw_columns(file_name), FILE_COLUMNS[file_name], strict=True)
+        )
         query = conn.cursor().mogrify(
             f"copy (select {columns} from ({rows.format(deliveries=deliveries)}) as delivered order by source_row)"
-            " to stdout with (format csv, header true)", {"la_code": la_code, "week": week})
+            " to stdout with (format csv, header true)",
+            {"la_code": la_code, "week": week},
+        )
         with (folder / file_name).open("wb") as file, conn.cursor().copy(query) as copy:
             for block in copy:
                 file.write(block)
@@ -690,12 +812,15 @@ def load_and_check(url: str, folder: Path, run_id: str) -> int:
     version = outcomes[0].delivery_version_id
     status = {v["delivery_version_id"]: v for v in verdict["versions"]}.get(version, {"status": outcomes[0].status})
     if status["status"] != "accepted":
-        raise RuntimeError(f"the new delivery {folder} was {status['status']}, not accepted: {status.get('reason')}"
-                           f" ({outcomes[0].reason or ''}); the weekly run would not use it")
+        raise RuntimeError(
+            f"the new delivery {folder} was {status['status']}, not accepted: {status.get('reason')}"
+            f" ({outcomes[0].reason or ''}); the weekly run would not use it"
+        )
     return version
 
 
 # -- timing -------------------------------------------------------------------------------------
+
 
 def build_and_publish(run_id: str, url: str, *, full_refresh: bool) -> tuple[float, float]:
     """(dbt build seconds, publication seconds), by wall clock."""
@@ -729,30 +854,44 @@ def print_slowest_nodes(what: str) -> None:
 
 def sanity_counts(conn, last_week: date) -> None:
     """A few figures, to see that the history is the size asked for and the marts are not empty."""
+
     def one(query: str, params: dict | None = None) -> tuple:
         return conn.execute(query, params).fetchone()
 
     episodes, deliveries = one("select count(*), count(distinct delivery_version_id) from raw.ssda903_episodes")
     header, plans = one("select (select count(*) from raw.ssda903_header), (select count(*) from raw.cin_cp_plans)")
-    versions, authorities = one("select count(*), count(distinct la_code) from ledger.delivery_versions"
-                                " where status = 'accepted'")
+    versions, authorities = one(
+        "select count(*), count(distinct la_code) from ledger.delivery_versions where status = 'accepted'"
+    )
     history = dict(conn.execute(f"select file_name, sum(row_count) from {SCRATCH}.file_rows group by file_name"))
-    say(f"the generated history: {history['episodes.csv']:,} episodes, {history['header.csv']:,} header rows,"
-        f" {history['cp_plans.csv']:,} CP plan rows")
-    say(f"raw, with the weekly deliveries: {episodes:,} episodes in {deliveries:,} deliveries, {header:,} header rows,"
-        f" {plans:,} CP plan rows; {versions:,} accepted versions of {authorities} authorities")
+    say(
+        f"the generated history: {history['episodes.csv']:,} episodes, {history['header.csv']:,} header rows,"
+        f" {history['cp_plans.csv']:,} CP plan rows"
+    )
+    say(
+        f"raw, with the weekly deliveries: {episodes:,} episodes in {deliveries:,} deliveries, {header:,} header rows,"
+        f" {plans:,} CP plan rows; {versions:,} accepted versions of {authorities} authorities"
+    )
     week = {"as_at": last_week}
     rows, weeks = one("select count(*), count(distinct as_at) from reporting.lac_weekly")
     looked_after, starts, ceased, reporting = one(
         "select coalesce(sum(children_looked_after), 0), coalesce(sum(lac_starts), 0), coalesce(sum(lac_ceased), 0),"
-        " count(*) from reporting.lac_weekly where as_at = %(as_at)s", week)
-    say(f"reporting.lac_weekly: {rows:,} rows over {weeks} as_at dates; as at {last_week} (the history's last week):"
-        f" {looked_after:,} children looked after in {reporting} authorities, {starts:,} starts, {ceased:,} ceased")
+        " count(*) from reporting.lac_weekly where as_at = %(as_at)s",
+        week,
+    )
+    say(
+        f"reporting.lac_weekly: {rows:,} rows over {weeks} as_at dates; as at {last_week} (the history's last week):"
+        f" {looked_after:,} children looked after in {reporting} authorities, {starts:,} starts, {ceased:,} ceased"
+    )
     cp_rows, on_plan, plan_starts = one(
         "select count(*), coalesce(sum(children_on_plan) filter (where as_at = %(as_at)s), 0),"
-        " coalesce(sum(plan_starts) filter (where as_at = %(as_at)s), 0) from reporting.cp_weekly", week)
-    say(f"reporting.cp_weekly: {cp_rows:,} rows; as at {last_week}: {on_plan:,} children on a plan,"
-        f" {plan_starts:,} plan starts")
+        " coalesce(sum(plan_starts) filter (where as_at = %(as_at)s), 0) from reporting.cp_weekly",
+        week,
+    )
+    say(
+        f"reporting.cp_weekly: {cp_rows:,} rows; as at {last_week}: {on_plan:,} children on a plan,"
+        f" {plan_starts:,} plan starts"
+    )
     flags = conn.execute("select flag, count(*) from reporting.lac_brief_episodes group by flag order by flag")
     counted = ", ".join(f"{flag} {count:,}" for flag, count in flags.fetchall())
     say(f"reporting.lac_brief_episodes: {counted or 'no rows'}")
@@ -761,6 +900,7 @@ def sanity_counts(conn, last_week: date) -> None:
 
 
 # -- the benchmark ------------------------------------------------------------------------------
+
 
 def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
     """Generate, then time the full refresh and the weekly runs: (full_refresh_seconds, weekly_seconds)."""
@@ -772,11 +912,12 @@ def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
     landing = work / "landing"
     landing.mkdir()
     with connect(url) as conn:
-        say(f"generating {args.episodes:,} episodes over {args.authorities} authorities x {args.weeks} weekly"
-            f" deliveries ({FIRST_EXTRACT} to {FIRST_EXTRACT + timedelta(weeks=args.weeks - 1)})")
+        say(
+            f"generating {args.episodes:,} episodes over {args.authorities} authorities x {args.weeks} weekly"
+            f" deliveries ({FIRST_EXTRACT} to {FIRST_EXTRACT + timedelta(weeks=args.weeks - 1)})"
+        )
         started = time.monotonic()
-        make_true_history(conn, authorities=args.authorities, weeks=args.weeks, later_weeks=1,
-                          episodes=args.episodes)
+        make_true_history(conn, authorities=args.authorities, weeks=args.weeks, later_weeks=1, episodes=args.episodes)
         say(f"  true history made ({time.monotonic() - started:.1f}s)")
         generate_history(conn, weeks=args.weeks, landing=landing)
         written = time.monotonic()
@@ -796,8 +937,10 @@ def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
         for number in range(args.weekly_runs):
             la_code = codes[number * len(codes) // args.weekly_runs]
             folder = write_delivery(conn, landing, la_code, args.weeks)
-            say(f"WEEKLY {number + 1}/{args.weekly_runs}: authority {la_code}'s delivery of {folder.name}"
-                " through the door and the gate (not timed)")
+            say(
+                f"WEEKLY {number + 1}/{args.weekly_runs}: authority {la_code}'s delivery of {folder.name}"
+                " through the door and the gate (not timed)"
+            )
             version = load_and_check(url, folder, f"bench-gate-{number + 1}")
             say(f"  version {version} accepted; dbt build, then publication")
             built, published = build_and_publish(f"bench-weekly-{number + 1}", url, full_refresh=False)
@@ -815,14 +958,23 @@ def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--episodes", type=int, default=5_000_000,
-                        help="episode rows over all the history's deliveries (default 5,000,000)")
+    parser.add_argument(
+        "--episodes",
+        type=int,
+        default=5_000_000,
+        help="episode rows over all the history's deliveries (default 5,000,000)",
+    )
     parser.add_argument("--authorities", type=int, default=150, help="authorities, codes 201 upwards (default 150)")
     parser.add_argument("--weeks", type=int, default=52, help="weekly deliveries per authority (default 52)")
-    parser.add_argument("--weekly-runs", type=int, default=3,
-                        help="weekly runs after the full refresh, each for another authority; the median is reported")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the benchmark's database (or embedded warehouse) and temporary folder")
+    parser.add_argument(
+        "--weekly-runs",
+        type=int,
+        default=3,
+        help="weekly runs after the full refresh, each for another authority; the median is reported",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the benchmark's database (or embedded warehouse) and temporary folder"
+    )
     args = parser.parse_args()
     if not 1 <= args.authorities <= 998 - FIRST_LA_CODE:
         parser.error(f"--authorities must be between 1 and {998 - FIRST_LA_CODE} (codes {FIRST_LA_CODE} to 998)")
@@ -855,8 +1007,14 @@ def main() -> int:
         full, weekly = run(url, work, args)
     finally:
         if args.keep:
-            say(f"kept: {work}" + (f" and database {BENCH_DATABASE}" if server_url else
-                                    " (the embedded server is stopped; its data is in state/pgdata)"))
+            say(
+                f"kept: {work}"
+                + (
+                    f" and database {BENCH_DATABASE}"
+                    if server_url
+                    else " (the embedded server is stopped; its data is in state/pgdata)"
+                )
+            )
         elif server_url:
             drop_database(server_url, BENCH_DATABASE)
         if server is not None:

@@ -39,9 +39,23 @@ import psycopg
 
 BENCH_LA = "999"  # no English authority has this code
 BENCH_SCHEMA = "csc_bench"
-EPISODE_COLUMNS = ",".join([
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-    "HOME_POST", "PL_POST", "URN"])
+EPISODE_COLUMNS = ",".join(
+    [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ]
+)
 HEADER_COLUMNS = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
 TYPED_TABLES = """
     drop table if exists {schema}.episodes, {schema}.header;
@@ -65,8 +79,10 @@ def generate(folder: Path, episodes: int, seed: int = 903) -> tuple[int, int]:
     rng = random.Random(seed)
     first_day = date(2014, 4, 1)
     child_id, written = 500000, 0
-    with (folder / "episodes.csv").open("w", newline="") as episodes_file, \
-            (folder / "header.csv").open("w", newline="") as header_file:
+    with (
+        (folder / "episodes.csv").open("w", newline="") as episodes_file,
+        (folder / "header.csv").open("w", newline="") as header_file,
+    ):
         episodes_file.write(EPISODE_COLUMNS + "\r\n")
         header_file.write(HEADER_COLUMNS + "\r\n")
         while written < episodes:
@@ -80,11 +96,16 @@ def generate(folder: Path, episodes: int, seed: int = 903) -> tuple[int, int]:
                 end = start + timedelta(days=rng.randint(1, 400))
                 is_open = rng.random() < 0.15
                 episode = [
-                    str(child_id), f"{start:%d/%m/%Y}",
+                    str(child_id),
+                    f"{start:%d/%m/%Y}",
                     "S" if number == 0 else rng.choice(NEW_EPISODE_REASONS),
-                    rng.choice(LEGAL_STATUSES), f"N{rng.randint(1, 8)}", rng.choice(PLACEMENTS),
-                    f"PR{rng.randint(0, 5)}", "" if is_open else f"{end:%d/%m/%Y}",
-                    "" if is_open else rng.choice(CEASED_REASONS), rng.choice(CHANGE_REASONS),
+                    rng.choice(LEGAL_STATUSES),
+                    f"N{rng.randint(1, 8)}",
+                    rng.choice(PLACEMENTS),
+                    f"PR{rng.randint(0, 5)}",
+                    "" if is_open else f"{end:%d/%m/%Y}",
+                    "" if is_open else rng.choice(CEASED_REASONS),
+                    rng.choice(CHANGE_REASONS),
                     f"AB{rng.randint(1, 99)} {rng.randint(1, 9)}CD",
                     f"EF{rng.randint(1, 99)} {rng.randint(1, 9)}GH",
                     f"SC{rng.randint(100000, 999999)}",
@@ -144,8 +165,10 @@ def bench_psql_copy(data: Path, url: str, runs: int) -> list[float]:
             conn.execute(TYPED_TABLES.format(schema=BENCH_SCHEMA))
         command = [str(psql_binary()), url, "-v", "ON_ERROR_STOP=1"]
         for name in FILES:
-            command += ["-c", f"\\copy {BENCH_SCHEMA}.{Path(name).stem} from '{data / name}'"
-                              " with (format csv, header true)"]
+            command += [
+                "-c",
+                f"\\copy {BENCH_SCHEMA}.{Path(name).stem} from '{data / name}' with (format csv, header true)",
+            ]
         seconds.append(timed(command, env))
         print(f"  psql \\copy run {run + 1}: {seconds[-1]:.2f}s", flush=True)
     return seconds
@@ -191,8 +214,7 @@ def remove_bench_rows(url: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-to-sql", action="store_true", help="leave out the (slow) pandas baseline")

@@ -25,8 +25,12 @@ TEST_STATE = Path(tempfile.mkdtemp(prefix="csc-tests-"))
 os.environ["CSC_STATE_DIR"] = str(TEST_STATE)
 os.environ["CSC_LANDING_DIR"] = str(TEST_STATE / "landing")
 os.environ["AIRFLOW_HOME"] = str(TEST_STATE / "airflow")
-for inherited in ("CSC_WAREHOUSE_URL", "AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-                  "AIRFLOW_CONN_CSC_WAREHOUSE"):
+for inherited in (
+    "CSC_WAREHOUSE_URL",
+    "AIRFLOW_CONN_SMTP_DEFAULT",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW_CONN_CSC_WAREHOUSE",
+):
     os.environ.pop(inherited, None)
 
 from csc_warehouse import mailsink, settings, warehouse  # noqa: E402
@@ -61,13 +65,17 @@ def warehouse_url() -> str:
 def empty_warehouse(url: str) -> None:
     with psycopg.connect(url) as conn:
         # raw has no foreign key to the ledger (migration 008): its tables are emptied by name.
-        raw_tables = [f"raw.{name}" for (name,) in conn.execute(
-            "select quote_ident(tablename) from pg_tables where schemaname = 'raw'")]
+        raw_tables = [
+            f"raw.{name}"
+            for (name,) in conn.execute("select quote_ident(tablename) from pg_tables where schemaname = 'raw'")
+        ]
         conn.execute(f"truncate {', '.join([RAW_AND_LEDGER_TABLES, *raw_tables])} cascade")
         conn.execute("truncate dq.validations, dq.runs, dq.publications cascade")
         # dbt's history belongs to the versions just removed (its tables exist once dbt has built them).
-        history_tables = [f"history.{name}" for (name,) in conn.execute(
-            "select quote_ident(tablename) from pg_tables where schemaname = 'history'")]
+        history_tables = [
+            f"history.{name}"
+            for (name,) in conn.execute("select quote_ident(tablename) from pg_tables where schemaname = 'history'")
+        ]
         if history_tables:
             conn.execute(f"truncate {', '.join(history_tables)}")
 
@@ -76,7 +84,8 @@ def drop_published_tables(url: str) -> None:
     with psycopg.connect(url) as conn:
         tables = conn.execute(
             "select format('%I.%I', schemaname, tablename) from pg_tables"
-            " where schemaname in ('reporting', 'reporting_previous')").fetchall()
+            " where schemaname in ('reporting', 'reporting_previous')"
+        ).fetchall()
         for (table,) in tables:
             conn.execute(f"drop table {table}")
 
@@ -97,12 +106,20 @@ class MailSink:
         self.controller = mailsink.serve(folder, self.port)
 
     def connection_json(self) -> str:
-        return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port,
-                           "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 1, "timeout": 10}})
+        return json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": self.port,
+                "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 1, "timeout": 10},
+            }
+        )
 
     def messages(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in sorted(self.folder.glob("*.eml"))]
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
 
     def clear(self) -> None:
         for path in self.folder.glob("*.eml"):
@@ -123,8 +140,9 @@ def body_text(message) -> str:
 
 def run_csc(*args: str, timeout: int = 600, **environment: str) -> subprocess.CompletedProcess:
     """`csc` as a person runs it, in a child process with this session's environment (plus any given)."""
-    return subprocess.run([CSC, *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **environment})
+    return subprocess.run(
+        [CSC, *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **environment}
+    )
 
 
 def scenario_database(base_url: str, name: str) -> str:
@@ -154,8 +172,7 @@ def demo_weeks(warehouse_url, mail_sink, tmp_path_factory):
     for as_at in figures:
         before = len(mail_sink.messages())
         started = time.monotonic()
-        result = run_csc("run-week", "--as-at", as_at.isoformat(), CSC_WAREHOUSE_URL=url,
-                         CSC_LANDING_DIR=str(landing))
+        result = run_csc("run-week", "--as-at", as_at.isoformat(), CSC_WAREHOUSE_URL=url, CSC_LANDING_DIR=str(landing))
         runs[as_at] = {
             "returncode": result.returncode,
             "output": result.stdout + result.stderr,
@@ -190,8 +207,11 @@ def assert_no_identifiers(messages, landing: Path) -> None:
     for dob in values.pop("DOB"):
         dobs.add(dob)
         dobs.add(datetime.strptime(dob, "%d/%m/%Y").date().isoformat())
-    patterns = [re.compile(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])")
-                for column in values.values() for value in column]
+    patterns = [
+        re.compile(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])")
+        for column in values.values()
+        for value in column
+    ]
     patterns += [re.compile(rf"(?<![0-9]){re.escape(dob)}(?![0-9])") for dob in dobs]
     for message in messages:
         for part in message.walk():

@@ -64,8 +64,7 @@ def ingest(url: str, folder: Path) -> tuple[loading.DeliveryOutcome, list[str]]:
 def raw_counts(url: str) -> dict[str, int]:
     """Rows in every raw table, by table name."""
     with psycopg.connect(url) as conn:
-        return {table.name: conn.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
-                for table in TABLES}
+        return {table.name: conn.execute(f"select count(*) from raw.{table.name}").fetchone()[0] for table in TABLES}
 
 
 def query(url: str, statement: str, params=None) -> list[tuple]:

@@ -20,8 +20,12 @@ from csc_warehouse import access, publishing, settings
 
 PROBE = "access_probe"
 HARINGEY, ISLINGTON = "309", "310"
-LOGINS = {"test_analyst_309": [HARINGEY], "test_analyst_310": [ISLINGTON], "test_revealer_309": [HARINGEY],
-          "test_analyst_both": [HARINGEY, ISLINGTON]}
+LOGINS = {
+    "test_analyst_309": [HARINGEY],
+    "test_analyst_310": [ISLINGTON],
+    "test_revealer_309": [HARINGEY],
+    "test_analyst_both": [HARINGEY, ISLINGTON],
+}
 
 
 def build_probe(url, figures_by_la):
@@ -35,20 +39,32 @@ def build_probe(url, figures_by_la):
 def fill_dq(url):
     """dq rows for both authorities, and checks over every authority's marts (no la_code)."""
     with psycopg.connect(url) as conn:
-        versions = {la: conn.execute("select delivery_version_id from ledger.delivery_versions where la_code = %s",
-                                     [la]).fetchone()[0] for la in (HARINGEY, ISLINGTON)}
+        versions = {
+            la: conn.execute(
+                "select delivery_version_id from ledger.delivery_versions where la_code = %s", [la]
+            ).fetchone()[0]
+            for la in (HARINGEY, ISLINGTON)
+        }
         for la_code in (HARINGEY, ISLINGTON, None):
             validation = conn.execute(
                 "insert into dq.validations (run_id, suite, table_name, expectation, severity, success, la_code,"
                 " delivery_version_id) values ('access-run', 'suite', 'table', %s, 'warn', false, %s, %s)"
-                " returning validation_id", [f"check_{la_code}", la_code, versions.get(la_code)]).fetchone()[0]
-            conn.execute("insert into dq.flagged_records (validation_id, la_code, child_key, record)"
-                         " values (%s, %s, %s, '{}')", [validation, la_code, f"key-of-{la_code}"])
+                " returning validation_id",
+                [f"check_{la_code}", la_code, versions.get(la_code)],
+            ).fetchone()[0]
+            conn.execute(
+                "insert into dq.flagged_records (validation_id, la_code, child_key, record) values (%s, %s, %s, '{}')",
+                [validation, la_code, f"key-of-{la_code}"],
+            )
         for la_code, version in versions.items():
-            conn.execute("insert into dq.acceptances (delivery_version_id, accepted_by, reason)"
-                         " values (%s, 'A. Reviewer', %s)", [version, f"reviewed {la_code}"])
-        conn.execute("insert into dq.runs (run_id, dag_id, as_at, state, summary)"
-                     " values ('access-run', 'cp_lac_weekly', '2014-02-10', 'success', '{}')")
+            conn.execute(
+                "insert into dq.acceptances (delivery_version_id, accepted_by, reason) values (%s, 'A. Reviewer', %s)",
+                [version, f"reviewed {la_code}"],
+            )
+        conn.execute(
+            "insert into dq.runs (run_id, dag_id, as_at, state, summary)"
+            " values ('access-run', 'cp_lac_weekly', '2014-02-10', 'success', '{}')"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +73,23 @@ def warehouse_of_two_councils(warehouse_url, tmp_path_factory):
     url = scenario_database(warehouse_url, "access_scenario")
     landing = tmp_path_factory.mktemp("access-landing")
     for la_code in (HARINGEY, ISLINGTON):
-        outcome, _ = ingest(url, deliver(landing, la_code, "2014-02-10",
-                                         {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES}))
+        outcome, _ = ingest(
+            url, deliver(landing, la_code, "2014-02-10", {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES})
+        )
         assert outcome.status == "loaded"
     fill_dq(url)
     build_probe(url, {HARINGEY: 1, ISLINGTON: 2})
     publishing.publish("first", tables=[PROBE], url=url)
     passwords = {login: secrets.token_urlsafe(18) for login in LOGINS}
     for login, la_codes in LOGINS.items():
-        access.grant_analyst(login, la_codes, password=passwords[login], revealer=login.startswith("test_revealer"),
-                             url=url)
+        access.grant_analyst(
+            login, la_codes, password=passwords[login], revealer=login.startswith("test_revealer"), url=url
+        )
     parts = settings.PostgresParts.from_url(url)
-    urls = {login: settings.PostgresParts(parts.host, parts.port, login, passwords[login], parts.dbname).url()
-            for login in LOGINS}
+    urls = {
+        login: settings.PostgresParts(parts.host, parts.port, login, passwords[login], parts.dbname).url()
+        for login in LOGINS
+    }
     yield {"url": url, "logins": urls}
     with psycopg.connect(parts.url("postgres"), autocommit=True) as conn:
         conn.execute('drop database if exists "access_scenario" with (force)')
@@ -87,6 +107,7 @@ def la_codes_in(login_url, relation):
 
 
 # -- row-level security ----------------------------------------------------------------------------
+
 
 def test_each_analyst_reads_only_their_authoritys_published_rows(warehouse_of_two_councils):
     logins = warehouse_of_two_councils["logins"]
@@ -116,8 +137,14 @@ def test_flagged_records_of_no_authority_stay_hidden(warehouse_of_two_councils):
 
 def test_tables_mixing_every_authority_in_a_row_are_closed_to_analysts(warehouse_of_two_councils):
     login = warehouse_of_two_councils["logins"]["test_analyst_309"]
-    for relation in ("dq.runs", "dq.alerts", "dq.publications", "access.reveals", "raw.ssda903_header",
-                     "ledger.delivery_versions"):
+    for relation in (
+        "dq.runs",
+        "dq.alerts",
+        "dq.publications",
+        "access.reveals",
+        "raw.ssda903_header",
+        "ledger.delivery_versions",
+    ):
         with psycopg.connect(login) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(f"select * from {relation} limit 1")
     assert read_as(login, "select run_id, state from dq.run_states") == [("access-run", "success")]
@@ -180,6 +207,7 @@ def test_a_login_that_bypasses_row_security_cannot_be_made_an_analyst(warehouse_
 
 # -- re-identification ---------------------------------------------------------------------------
 
+
 def child_key(url, la_code, child_id):
     with psycopg.connect(url) as conn:
         return conn.execute("select keys.child_key(%s, %s)", [la_code, child_id]).fetchone()[0]
@@ -187,8 +215,10 @@ def child_key(url, la_code, child_id):
 
 def reveals(url):
     with psycopg.connect(url) as conn:
-        return conn.execute("select acting_role, child_key, reason, outcome, la_code, requested_at is not null"
-                            " from access.reveals order by reveal_id").fetchall()
+        return conn.execute(
+            "select acting_role, child_key, reason, outcome, la_code, requested_at is not null"
+            " from access.reveals order by reveal_id"
+        ).fetchall()
 
 
 @pytest.fixture
@@ -201,12 +231,20 @@ def audit(warehouse_of_two_councils):
 
 def test_a_revealer_gets_their_authoritys_child_id_and_nothing_more(audit):
     key = child_key(audit, HARINGEY, "1002")
-    result = run_csc("reveal", key, "--reason", "alert 2014-02-10: brief return home", "--role", "test_revealer_309",
-                     CSC_WAREHOUSE_URL=audit)
+    result = run_csc(
+        "reveal",
+        key,
+        "--reason",
+        "alert 2014-02-10: brief return home",
+        "--role",
+        "test_revealer_309",
+        CSC_WAREHOUSE_URL=audit,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["la_code,child_id", "309,1002"]
-    assert reveals(audit) == [("test_revealer_309", key, "alert 2014-02-10: brief return home", "revealed", "309",
-                               True)]
+    assert reveals(audit) == [
+        ("test_revealer_309", key, "alert 2014-02-10: brief return home", "revealed", "309", True)
+    ]
 
 
 def test_a_revealer_signed_in_as_themselves_is_recorded_by_their_login(audit, warehouse_of_two_councils):
@@ -215,12 +253,20 @@ def test_a_revealer_signed_in_as_themselves_is_recorded_by_their_login(audit, wa
     assert (revealed.la_code, revealed.child_id) == ("309", "1001")
     with psycopg.connect(audit) as conn:
         assert conn.execute("select login, acting_role from access.reveals").fetchall() == [
-            ("test_revealer_309", "test_revealer_309")]
+            ("test_revealer_309", "test_revealer_309")
+        ]
 
 
 def test_an_unknown_key_reveals_nothing_and_is_recorded(audit):
-    result = run_csc("reveal", "0" * 64, "--reason", "checking a key from an email", "--role", "test_revealer_309",
-                     CSC_WAREHOUSE_URL=audit)
+    result = run_csc(
+        "reveal",
+        "0" * 64,
+        "--reason",
+        "checking a key from an email",
+        "--role",
+        "test_revealer_309",
+        CSC_WAREHOUSE_URL=audit,
+    )
     assert result.returncode == 1
     assert "no child of an authority you may see has that key" in result.stderr
     assert reveals(audit) == [("test_revealer_309", "0" * 64, "checking a key from an email", "unknown", None, True)]
@@ -228,16 +274,24 @@ def test_an_unknown_key_reveals_nothing_and_is_recorded(audit):
 
 def test_another_authoritys_key_is_answered_as_unknown(audit):
     key = child_key(audit, ISLINGTON, "1002")
-    result = run_csc("reveal", key, "--reason", "curious about 310", "--role", "test_revealer_309",
-                     CSC_WAREHOUSE_URL=audit)
+    result = run_csc(
+        "reveal", key, "--reason", "curious about 310", "--role", "test_revealer_309", CSC_WAREHOUSE_URL=audit
+    )
     assert result.returncode == 1 and result.stdout == ""
     assert reveals(audit)[0][3:5] == ("unknown", None)
 
 
 @pytest.mark.parametrize("role", ["csc_analyst", "test_analyst_309"])
 def test_analysts_may_not_reveal(audit, role):
-    result = run_csc("reveal", child_key(audit, HARINGEY, "1002"), "--reason", "just looking", "--role", role,
-                     CSC_WAREHOUSE_URL=audit)
+    result = run_csc(
+        "reveal",
+        child_key(audit, HARINGEY, "1002"),
+        "--reason",
+        "just looking",
+        "--role",
+        role,
+        CSC_WAREHOUSE_URL=audit,
+    )
     assert result.returncode == 2
     assert "not allowed to reveal child ids" in result.stderr and "1002" not in result.stdout
     assert reveals(audit) == []
@@ -268,8 +322,15 @@ def test_a_request_is_answered_once_and_only_to_whoever_made_it(audit):
 
 
 def test_a_reveal_needs_a_reason(audit):
-    result = run_csc("reveal", child_key(audit, HARINGEY, "1002"), "--reason", " ", "--role", "test_revealer_309",
-                     CSC_WAREHOUSE_URL=audit)
+    result = run_csc(
+        "reveal",
+        child_key(audit, HARINGEY, "1002"),
+        "--reason",
+        " ",
+        "--role",
+        "test_revealer_309",
+        CSC_WAREHOUSE_URL=audit,
+    )
     assert result.returncode == 2 and "say why" in result.stderr
 
 
@@ -306,20 +367,32 @@ def literal_secrets(name: str, text: str) -> list[str]:
 
 def test_the_secret_finder_finds_secrets():
     made_up = "hunter" + "22"  # assembled, so that this file holds no literal for the finder to find
-    leaks = [f'password="{made_up}"', f"CSC_DB_PASSWORD={made_up}", f"postgresql://csc:{made_up}@db/csc",
-             f"AIRFLOW_JWT_SECRET: '{made_up}'", "-----BEGIN RSA " + "PRIVATE KEY-----"]
+    leaks = [
+        f'password="{made_up}"',
+        f"CSC_DB_PASSWORD={made_up}",
+        f"postgresql://csc:{made_up}@db/csc",
+        f"AIRFLOW_JWT_SECRET: '{made_up}'",
+        "-----BEGIN RSA " + "PRIVATE KEY-----",
+    ]
     assert [bool(literal_secrets("compose.yml", leak)) for leak in leaks] == [True] * len(leaks)
-    fine = [("compose.yml", 'POSTGRES_PASSWORD: "${POSTGRES_PASSWORD:?set it}"'),
-            ("README.md", "postgresql://user:password@host:port/db"),
-            ("settings.py", "password=unquote(parts.password)"),
-            ("settings.py", "url.replace(f':{parts.password}@', ':***@')")]
+    fine = [
+        ("compose.yml", 'POSTGRES_PASSWORD: "${POSTGRES_PASSWORD:?set it}"'),
+        ("README.md", "postgresql://user:password@host:port/db"),
+        ("settings.py", "password=unquote(parts.password)"),
+        ("settings.py", "url.replace(f':{parts.password}@', ':***@')"),
+    ]
     assert [literal_secrets(name, line) for name, line in fine] == [[]] * len(fine)
 
 
 def test_the_repository_holds_no_password_or_key():
     """Credentials come from the environment, or are made on the machine by the embedded setup."""
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     found = []
     for name in files:
         path = REPO / name

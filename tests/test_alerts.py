@@ -10,21 +10,46 @@ from conftest import body_text
 from csc_warehouse import alerts, runs
 
 FAILED_CHECK = {
-    "suite": "lac_weekly", "scope": "mart", "table": "lac_weekly", "expectation": "counts_are_never_negative",
-    "severity": "block", "rule": None, "why": "a negative count means the build is wrong",
-    "meaning": "A count in lac_weekly is below zero.", "action": "Report it to the warehouse team.",
-    "success": False, "errored": False, "unexpected_count": 2, "delivery_version_id": None, "la_code": None,
-    "failing_la_codes": ["309"], "example_keys": ["ab" * 32], "validation_id": None,
+    "suite": "lac_weekly",
+    "scope": "mart",
+    "table": "lac_weekly",
+    "expectation": "counts_are_never_negative",
+    "severity": "block",
+    "rule": None,
+    "why": "a negative count means the build is wrong",
+    "meaning": "A count in lac_weekly is below zero.",
+    "action": "Report it to the warehouse team.",
+    "success": False,
+    "errored": False,
+    "unexpected_count": 2,
+    "delivery_version_id": None,
+    "la_code": None,
+    "failing_la_codes": ["309"],
+    "example_keys": ["ab" * 32],
+    "validation_id": None,
 }
 
 
 def summary(**overrides):
     base = {
-        "run_id": "manual__test", "as_at": "2014-02-10", "failed": True,
+        "run_id": "manual__test",
+        "as_at": "2014-02-10",
+        "failed": True,
         "errors": ["blocking mart checks kept the published rows of 309"],
-        "deliveries": [{"la_code": "309", "extract_date": "2014-02-10", "delivery_version_id": 7,
-                        "status": "accepted", "reason": None, "already_loaded": False}],
-        "failed_checks": [dict(FAILED_CHECK)], "kept_la_codes": ["309"], "published": ["lac_weekly"], "figures": [],
+        "deliveries": [
+            {
+                "la_code": "309",
+                "extract_date": "2014-02-10",
+                "delivery_version_id": 7,
+                "status": "accepted",
+                "reason": None,
+                "already_loaded": False,
+            }
+        ],
+        "failed_checks": [dict(FAILED_CHECK)],
+        "kept_la_codes": ["309"],
+        "published": ["lac_weekly"],
+        "figures": [],
         "data_docs": "/tmp/data_docs/index.html",
     }
     return {**base, **overrides}
@@ -75,15 +100,18 @@ def test_mail_server_down_keeps_the_alert_and_the_next_run_delivers_it(outbox, m
         runs.send_summary(summary(run_id="run-while-down"))
     with psycopg.connect(outbox) as conn:
         status, attempts, error = conn.execute(
-            "select status, attempts, last_error from dq.alerts where run_id = 'run-while-down'").fetchone()
+            "select status, attempts, last_error from dq.alerts where run_id = 'run-while-down'"
+        ).fetchone()
     assert (status, attempts) == ("pending", 1) and "Connection" in error
     assert mail_sink.messages() == []
 
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(working))
     runs.send_summary(summary(run_id="next-run", as_at="2014-02-17"))
     subjects = sorted(message["Subject"] for message in mail_sink.messages())
-    assert subjects == ["[CSC warehouse] Weekly run 2014-02-10: FAILED",
-                        "[CSC warehouse] Weekly run 2014-02-17: FAILED"]
+    assert subjects == [
+        "[CSC warehouse] Weekly run 2014-02-10: FAILED",
+        "[CSC warehouse] Weekly run 2014-02-17: FAILED",
+    ]
     with psycopg.connect(outbox) as conn:
         assert conn.execute("select count(*) from dq.alerts where status = 'pending'").fetchone()[0] == 0
 
@@ -106,8 +134,11 @@ def test_a_missing_delivery_produces_its_email(outbox, mail_sink, tmp_path, monk
 
 
 def test_a_failed_task_sends_its_own_email(outbox, mail_sink):
-    context = {"ti": SimpleNamespace(dag_id="cp_lac_weekly", task_id="ingest", log_url="http://airflow/log/1"),
-               "run_id": "manual__boom", "exception": RuntimeError("disk unreadable")}
+    context = {
+        "ti": SimpleNamespace(dag_id="cp_lac_weekly", task_id="ingest", log_url="http://airflow/log/1"),
+        "run_id": "manual__boom",
+        "exception": RuntimeError("disk unreadable"),
+    }
     alerts.on_task_failure(context)
     [message] = mail_sink.messages()
     assert message["Subject"] == "[CSC warehouse] Task failed: cp_lac_weekly.ingest"

@@ -38,8 +38,8 @@ def answers(corrected: bool = False) -> dict[str, list[str | None]]:
     if corrected:
         plan_clear[8] = "Yes"  # case 9: No on review, Yes after all
     return {
-        QUESTIONS[0]: plan_clear,                                   # 8 met of 10 applicable (5 NA, 3 blank)
-        QUESTIONS[1]: ["Yes"] * 12 + ["No"] * 6,                    # 12 of 18
+        QUESTIONS[0]: plan_clear,  # 8 met of 10 applicable (5 NA, 3 blank)
+        QUESTIONS[1]: ["Yes"] * 12 + ["No"] * 6,  # 12 of 18
         QUESTIONS[2]: ["Y"] * 5 + ["Partial"] * 3 + ["N"] * 8 + [None] * 2,  # 5 of 16
     }
 
@@ -53,8 +53,10 @@ def long_csv(la_code: str, corrected: bool = False) -> str:
     question_ids = ["the_protection_plan_was_clear", "was_the_child_seen_alone_", "management_direction_evidenced"]
     for question, question_id in zip(QUESTIONS, question_ids, strict=True):
         for case, answer in enumerate(answers(corrected)[question], start=1):
-            lines.append(f"{THEME},{AUDIT_DATE:%d/%m/%Y},{case_ref(la_code, case)},Auditor {case % 3},"
-                         f"{question_id},{question},{answer or ''},")
+            lines.append(
+                f"{THEME},{AUDIT_DATE:%d/%m/%Y},{case_ref(la_code, case)},Auditor {case % 3},"
+                f"{question_id},{question},{answer or ''},"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -65,17 +67,23 @@ def wide_workbook(path: Path, la_code: str) -> Path:
     sheet.append(["case_ref", "auditor", "audit_date", *QUESTIONS])
     by_question = answers()
     for case in range(1, CASES + 1):
-        sheet.append([case_ref(la_code, case), f"Auditor {case % 3}", datetime(2014, 2, 7),
-                      *(by_question[question][case - 1] for question in QUESTIONS)])
+        sheet.append(
+            [
+                case_ref(la_code, case),
+                f"Auditor {case % 3}",
+                datetime(2014, 2, 7),
+                *(by_question[question][case - 1] for question in QUESTIONS),
+            ]
+        )
     book.save(path)
     return path
 
 
 # Worked out by hand from answers(): (question_id, question_text, met, applicable, pct_met, ratio).
 EXPECTED = [
-    ("management_direction_evidenced", QUESTIONS[2], 5, 16, 31, "5:16"),    # 31.25 -> 31
+    ("management_direction_evidenced", QUESTIONS[2], 5, 16, 31, "5:16"),  # 31.25 -> 31
     ("the_protection_plan_was_clear", QUESTIONS[0], 8, 10, 80, "8:10"),
-    ("was_the_child_seen_alone_", QUESTIONS[1], 12, 18, 67, "12:18"),       # 66.67 -> 67
+    ("was_the_child_seen_alone_", QUESTIONS[1], 12, 18, 67, "12:18"),  # 66.67 -> 67
 ]
 CORRECTED = ("the_protection_plan_was_clear", QUESTIONS[0], 9, 10, 90, "9:10")
 
@@ -85,7 +93,8 @@ def published(url: str, la_code: str) -> list[tuple]:
         return conn.execute(
             "select question_id, question_text, met, applicable, pct_met, ratio from reporting.audit_results"
             " where la_code = %s and audit_theme = %s and audit_period = date '2014-02-01' order by question_id",
-            [la_code, THEME]).fetchall()
+            [la_code, THEME],
+        ).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +112,13 @@ def audit_scenario(warehouse_url, mail_sink, tmp_path_factory):
     (landing / LONG / "2014-02-17").mkdir(parents=True)
     (landing / LONG / "2014-02-17" / "audit_domestic_abuse.csv").write_text(long_csv(LONG, corrected=True))
     second = run_csc("run-audits", "--landing", str(landing), **environment)
-    return {"url": url, "first": first, "after_first": after_first, "second": second,
-            "after_second": {la: published(url, la) for la in (LONG, WIDE)}}
+    return {
+        "url": url,
+        "first": first,
+        "after_first": after_first,
+        "second": second,
+        "after_second": {la: published(url, la) for la in (LONG, WIDE)},
+    }
 
 
 def test_csc_run_audits_runs_the_dag_green(audit_scenario):
@@ -129,25 +143,31 @@ def test_the_audit_delivered_again_replaces_the_earlier_answers_for_its_authorit
 
 def test_each_run_loads_only_what_arrived_and_is_recorded(audit_scenario):
     with psycopg.connect(audit_scenario["url"]) as conn:
-        versions = conn.execute("select la_code, extract_date, status from ledger.delivery_versions"
-                                " order by delivery_version_id").fetchall()
+        versions = conn.execute(
+            "select la_code, extract_date, status from ledger.delivery_versions order by delivery_version_id"
+        ).fetchall()
         runs = conn.execute("select dag_id, state, summary -> 'published' from dq.runs order by finished_at").fetchall()
         answers_in_raw = conn.execute("select count(*) from raw.audit_answers").fetchone()[0]
-    assert sorted(versions) == [(LONG, date(2014, 2, 10), "accepted"), (LONG, date(2014, 2, 17), "accepted"),
-                                (WIDE, date(2014, 2, 10), "accepted")]
+    assert sorted(versions) == [
+        (LONG, date(2014, 2, 10), "accepted"),
+        (LONG, date(2014, 2, 17), "accepted"),
+        (WIDE, date(2014, 2, 10), "accepted"),
+    ]
     assert answers_in_raw == 3 * CASES * len(QUESTIONS)
     assert runs == [("audit_returns", "success", ["audit_results"])] * 2
 
 
 def test_the_weekly_dag_announces_audit_returns_and_the_audit_dag_listens(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CSC_", "AIRFLOW"))}
-    env.update({
-        "CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
-    })
+    env.update(
+        {
+            "CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
+        }
+    )
     script = textwrap.dedent(f"""
         from airflow.dag_processing.dagbag import DagBag
         bag = DagBag(dag_folder={str(REPO / "dags")!r})
@@ -162,8 +182,16 @@ def test_the_weekly_dag_announces_audit_returns_and_the_audit_dag_listens(tmp_pa
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
     assert lines["ERRORS"] == "{}"
     assert audit_returns.ASSET_URI in lines["SCHEDULE"] and audit_returns.ASSET_URI in lines["OUTLETS"]
-    for task_id in ("find_audit_returns", "ingest", "check_deliveries", "build_audit_results.audit_results_model_build",
-                    "check_marts", "publish", "summarise", "finish"):
+    for task_id in (
+        "find_audit_returns",
+        "ingest",
+        "check_deliveries",
+        "build_audit_results.audit_results_model_build",
+        "check_marts",
+        "publish",
+        "summarise",
+        "finish",
+    ):
         assert f"'{task_id}'" in lines["TASKS"]
     assert "lac_weekly" not in lines["TASKS"]  # the task group builds audit_results and what it reads, only
 
@@ -174,6 +202,10 @@ def test_only_newly_loaded_audit_files_trigger_the_audit_dag():
     assert audit_returns.loaded_audit_returns([loaded]) == 1
     assert audit_returns.loaded_audit_returns([{**loaded, "already_loaded": True}]) == 0
     assert audit_returns.loaded_audit_returns([{**loaded, "status": "quarantined"}]) == 0
-    assert audit_returns.loaded_audit_returns([{**loaded, "files": [{"table_name": "cin_cp_plans",
-                                                                      "status": "accepted"}]}]) == 0
+    assert (
+        audit_returns.loaded_audit_returns(
+            [{**loaded, "files": [{"table_name": "cin_cp_plans", "status": "accepted"}]}]
+        )
+        == 0
+    )
     assert audit_returns.loaded_audit_returns(None) == 0

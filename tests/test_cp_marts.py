@@ -17,22 +17,24 @@ from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, deliver, ingest
 
 from csc_warehouse import quality, transforming
 
-PLAN_HEADER = ("LAchildID,PersonBirthDate,Sex,Ethnicity,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,"
-               "LatestCategoryOfAbuse,NumberOfPreviousCPP\n")
+PLAN_HEADER = (
+    "LAchildID,PersonBirthDate,Sex,Ethnicity,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,"
+    "LatestCategoryOfAbuse,NumberOfPreviousCPP\n"
+)
 AS_AT_1, AS_AT_2 = date(2014, 2, 3), date(2014, 2, 10)
 
 # The plans as the newest delivery (10 February) has them: child, start, end, latest category.
 PLANS = [
-    ("A", "01/06/2013", "", "NEG"),            # open
+    ("A", "01/06/2013", "", "NEG"),  # open
     ("B", "01/09/2013", "10/02/2014", "PHY"),  # ends on as_at (10 February): not open then
-    ("C", "01/11/2013", "", "NEG"),            # two open plans: counts once,
-    ("C", "05/02/2014", "", "EMO"),            # under the later one (EMO), a start in the week
+    ("C", "01/11/2013", "", "NEG"),  # two open plans: counts once,
+    ("C", "05/02/2014", "", "EMO"),  # under the later one (EMO), a start in the week
     ("D", "01/01/2012", "15/02/2012", "NEG"),  # ended 723 days before
-    ("D", "07/02/2014", "", "SAB"),            # this start: a repeat plan
-    ("E", "01/12/2011", "", "MUL"),            # on a plan since before 10 February 2012: 2 years or more
+    ("D", "07/02/2014", "", "SAB"),  # this start: a repeat plan
+    ("E", "01/12/2011", "", "MUL"),  # on a plan since before 10 February 2012: 2 years or more
     ("F", "01/06/2011", "06/02/2012", "NEG"),  # ended 733 days before
-    ("F", "08/02/2014", "", "NEG"),            # this start: not a repeat
-    ("G", "30/01/2014", "", "PHY"),            # started 30 January, recorded late: only in the 10 February delivery
+    ("F", "08/02/2014", "", "NEG"),  # this start: not a repeat
+    ("G", "30/01/2014", "", "PHY"),  # started 30 January, recorded late: only in the 10 February delivery
 ]
 RECORDED_LATE = {"G"}
 
@@ -67,13 +69,20 @@ CP_WEEKLY_309 = {
 }
 BY_CATEGORY_309 = [
     # 3 February: reported A NEG, B PHY, C NEG, E MUL; restated the same and G PHY.
-    (AS_AT_1, "MUL", 1, 1), (AS_AT_1, "NEG", 2, 2), (AS_AT_1, "PHY", 1, 2),
+    (AS_AT_1, "MUL", 1, 1),
+    (AS_AT_1, "NEG", 2, 2),
+    (AS_AT_1, "PHY", 1, 2),
     # 10 February: A NEG, C EMO, D SAB, E MUL, F NEG, G PHY.
-    (AS_AT_2, "EMO", 1, 1), (AS_AT_2, "MUL", 1, 1), (AS_AT_2, "NEG", 2, 2), (AS_AT_2, "PHY", 1, 1),
+    (AS_AT_2, "EMO", 1, 1),
+    (AS_AT_2, "MUL", 1, 1),
+    (AS_AT_2, "NEG", 2, 2),
+    (AS_AT_2, "PHY", 1, 1),
     (AS_AT_2, "SAB", 1, 1),
 ]
-AUDIT = ("audit_theme,audit_date,case_ref,auditor,question_id,question_text,answer,comment\n"
-         "Neglect,05/02/2014,C1,A,q1,Q1,Yes,\n")
+AUDIT = (
+    "audit_theme,audit_date,case_ref,auditor,question_id,question_text,answer,comment\n"
+    "Neglect,05/02/2014,C1,A,q1,Q1,Yes,\n"
+)
 
 
 def query(url, statement, params=()):
@@ -90,8 +99,10 @@ def built(warehouse_url, tmp_path_factory):
     for as_at, late in ((AS_AT_1, False), (AS_AT_2, True)):
         ingest(warehouse_url, deliver(root, "309", as_at.isoformat(), {"cp_plans.csv": plan_rows(as_at, late)}))
     ingest(warehouse_url, deliver(root, "310", AS_AT_2.isoformat(), {"audit.csv": AUDIT}))
-    ingest(warehouse_url, deliver(root, "311", AS_AT_2.isoformat(), {"header.csv": GOOD_HEADER,
-                                                                     "episodes.csv": GOOD_EPISODES}))
+    ingest(
+        warehouse_url,
+        deliver(root, "311", AS_AT_2.isoformat(), {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES}),
+    )
     verdict = quality.check_deliveries("test-cp-marts", url=warehouse_url)
     assert [v["status"] for v in verdict["versions"]] == ["accepted"] * 4
     transforming.build("+cp_weekly +cp_weekly_by_category +lac_weekly +audit_results")
@@ -99,28 +110,42 @@ def built(warehouse_url, tmp_path_factory):
 
 
 def test_cp_weekly_gives_the_figures_worked_out_by_hand(built):
-    rows = query(built, "select as_at, children_on_plan, plan_starts, plan_ends, rate_per_10k::float, on_plan_2y_plus,"
-                        " repeat_plan_starts_2y, change_vs_previous, change_vs_4_weeks, children_on_plan_restated,"
-                        " plan_starts_restated, plan_ends_restated, on_plan_2y_plus_restated,"
-                        " repeat_plan_starts_2y_restated from build.cp_weekly where la_code = '309' order by as_at")
+    rows = query(
+        built,
+        "select as_at, children_on_plan, plan_starts, plan_ends, rate_per_10k::float, on_plan_2y_plus,"
+        " repeat_plan_starts_2y, change_vs_previous, change_vs_4_weeks, children_on_plan_restated,"
+        " plan_starts_restated, plan_ends_restated, on_plan_2y_plus_restated,"
+        " repeat_plan_starts_2y_restated from build.cp_weekly where la_code = '309' order by as_at",
+    )
     assert {row[0]: row[1:] for row in rows} == CP_WEEKLY_309
 
 
 def test_a_plan_ending_on_as_at_is_not_open_and_two_open_plans_count_once(built):
     """history.cp_figures for the 10 February version at 10 February: A, C, D, E, F and G (B's plan ends
     that day), C once and under its later plan (EMO), so NEG has only A and F."""
-    (on_plan, by_category), = query(
-        built, "select figures.children_on_plan, figures.children_by_latest_category from history.cp_figures figures"
-               " join build.int_plan_versions_reported versions using (delivery_version_id, as_at)"
-               " where versions.la_code = '309' and versions.as_at = %s", [AS_AT_2])
+    ((on_plan, by_category),) = query(
+        built,
+        "select figures.children_on_plan, figures.children_by_latest_category from history.cp_figures figures"
+        " join build.int_plan_versions_reported versions using (delivery_version_id, as_at)"
+        " where versions.la_code = '309' and versions.as_at = %s",
+        [AS_AT_2],
+    )
     assert on_plan == 6
     assert {entry["latest_category"]: entry["children"] for entry in by_category} == {
-        "EMO": 1, "MUL": 1, "NEG": 2, "PHY": 1, "SAB": 1}
+        "EMO": 1,
+        "MUL": 1,
+        "NEG": 2,
+        "PHY": 1,
+        "SAB": 1,
+    }
 
 
 def test_cp_weekly_by_category_counts_each_child_under_its_latest_plan_and_sums_to_cp_weekly(built):
-    rows = query(built, "select as_at, latest_category, children_on_plan, children_on_plan_restated"
-                        " from build.cp_weekly_by_category where la_code = '309' order by as_at, latest_category")
+    rows = query(
+        built,
+        "select as_at, latest_category, children_on_plan, children_on_plan_restated"
+        " from build.cp_weekly_by_category where la_code = '309' order by as_at, latest_category",
+    )
     assert rows == BY_CATEGORY_309
     for as_at, (on_plan, *_rest) in CP_WEEKLY_309.items():
         assert sum(row[2] for row in rows if row[0] == as_at) == on_plan
@@ -133,15 +158,25 @@ def test_a_folder_without_episodes_makes_no_looked_after_row_and_one_without_pla
 
 
 def test_no_cp_or_audit_mart_holds_a_child_id_date_of_birth_or_case_reference(built):
-    sensitive = {value for (value,) in query(built, """
+    sensitive = {
+        value
+        for (value,) in query(
+            built,
+            """
         select lachildid from raw.cin_cp_plans union select raw.clean_id(lachildid) from raw.cin_cp_plans
         union select personbirthdate from raw.cin_cp_plans union select raw.parse_date(personbirthdate)::text
         from raw.cin_cp_plans union select case_ref from raw.audit_answers union select auditor from raw.audit_answers
-        """) if value}
+        """,
+        )
+        if value
+    }
     assert len(sensitive) >= 9
     for table in ("cp_weekly", "cp_weekly_by_category", "audit_results"):
-        columns = query(built, "select column_name from information_schema.columns"
-                               " where table_schema = 'build' and table_name = %s", [table])
+        columns = query(
+            built,
+            "select column_name from information_schema.columns where table_schema = 'build' and table_name = %s",
+            [table],
+        )
         assert columns
         for (column,) in columns:
             held = {value for (value,) in query(built, f'select distinct "{column}"::text from build."{table}"')}
@@ -150,17 +185,20 @@ def test_no_cp_or_audit_mart_holds_a_child_id_date_of_birth_or_case_reference(bu
 
 # -- the CP delivery checks ---------------------------------------------------------------------------
 
-RULE_BREAKERS = PLAN_HEADER + "".join(f"{row}\n" for row in (
-    "P1,01/01/2010,1,WBRI,01/06/2013,01/05/2013,NEG,NEG,0",  # ends before it starts: 8925 (block)
-    "P2,01/01/2010,1,WBRI,01/06/2013,01/06/2013,NEG,NEG,0",  # starts and ends the same day: 8840
-    "P3,01/01/2010,1,WBRI,01/06/2013,,NEG,NEG,0",            # two open plans: 8935 on both;
-    "P3,01/01/2010,1,WBRI,01/09/2013,,NEG,NEG,0",            # the later starts while the first is open: 8940
-    "P4,01/01/2010,1,WBRI,01/01/2013,01/06/2013,NEG,NEG,0",  # plans overlapping in May:
-    "P4,01/01/2010,1,WBRI,01/05/2013,01/08/2013,NEG,NEG,0",  # the later one, 8940
-    "P5,01/01/2010,1,WBRI,01/06/2013,,,,",                   # no categories: 8905, 8910; no previous plans: 8730
-    "P6,01/01/2010,1,WBRI,01/01/2012,01/06/2012,PHY,EMO,0",  # a plan, then a later one after it ended:
-    "P6,01/01/2010,1,WBRI,01/06/2012,,EMO,EMO,1",            # no overlap (ends the day the next starts)
-))
+RULE_BREAKERS = PLAN_HEADER + "".join(
+    f"{row}\n"
+    for row in (
+        "P1,01/01/2010,1,WBRI,01/06/2013,01/05/2013,NEG,NEG,0",  # ends before it starts: 8925 (block)
+        "P2,01/01/2010,1,WBRI,01/06/2013,01/06/2013,NEG,NEG,0",  # starts and ends the same day: 8840
+        "P3,01/01/2010,1,WBRI,01/06/2013,,NEG,NEG,0",  # two open plans: 8935 on both;
+        "P3,01/01/2010,1,WBRI,01/09/2013,,NEG,NEG,0",  # the later starts while the first is open: 8940
+        "P4,01/01/2010,1,WBRI,01/01/2013,01/06/2013,NEG,NEG,0",  # plans overlapping in May:
+        "P4,01/01/2010,1,WBRI,01/05/2013,01/08/2013,NEG,NEG,0",  # the later one, 8940
+        "P5,01/01/2010,1,WBRI,01/06/2013,,,,",  # no categories: 8905, 8910; no previous plans: 8730
+        "P6,01/01/2010,1,WBRI,01/01/2012,01/06/2012,PHY,EMO,0",  # a plan, then a later one after it ended:
+        "P6,01/01/2010,1,WBRI,01/06/2012,,EMO,EMO,1",  # no overlap (ends the day the next starts)
+    )
+)
 # Worked out by hand from the rows above.
 FLAGGED = {"8925": 1, "8840": 1, "8935": 2, "8940": 2, "8905": 1, "8910": 1, "8730": 1}
 
@@ -171,11 +209,20 @@ def test_each_cp_rule_flags_the_plans_counted_by_hand(fresh_warehouse, tmp_path)
     verdict = quality.check_deliveries("test-cp-rules", url=fresh_warehouse)
     [version] = verdict["versions"]
     assert version["status"] == "rejected" and "plan_ends_before_it_starts (DfE rule 8925)" in version["reason"]
-    flagged = dict(query(fresh_warehouse, "select rule_code, unexpected_count from dq.validations"
-                                          " where run_id = 'test-cp-rules' and suite = 'cin_cp_plans'"))
+    flagged = dict(
+        query(
+            fresh_warehouse,
+            "select rule_code, unexpected_count from dq.validations"
+            " where run_id = 'test-cp-rules' and suite = 'cin_cp_plans'",
+        )
+    )
     assert flagged == FLAGGED
-    severities = dict(query(fresh_warehouse, "select rule_code, severity from dq.validations"
-                                             " where run_id = 'test-cp-rules' and suite = 'cin_cp_plans'"))
+    severities = dict(
+        query(
+            fresh_warehouse,
+            "select rule_code, severity from dq.validations where run_id = 'test-cp-rules' and suite = 'cin_cp_plans'",
+        )
+    )
     assert {rule for rule, severity in severities.items() if severity == "block"} == {"8925"}
     records = [row[0] for row in query(fresh_warehouse, "select record::text from dq.flagged_records")]
     assert records and not any('"P1"' in record or "2010-01-01" in record for record in records)

@@ -12,13 +12,15 @@ REPO = Path(__file__).resolve().parents[1]
 def import_dags_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
     # Port 9 on loopback has no PostgreSQL: any connection attempt at parse time would fail.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CSC_", "AIRFLOW"))}
-    env.update({
-        "CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
-    })
+    env.update(
+        {
+            "CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
+        }
+    )
     script = textwrap.dedent(f"""
         import time
         started = time.monotonic()
@@ -46,9 +48,19 @@ def test_dags_import_without_errors_or_database_access(tmp_path):
     assert lines["ERRORS"] == "{}"
     assert "cp_lac_weekly" in lines["DAGS"] and "delivery_deadline" in lines["DAGS"]
     assert not (tmp_path / "never-created.db").exists()
-    for task_id in ("plan", "find_deliveries", "ingest", "publish", "summarise",
-                    "send_summary", "finish", "build_marts.lac_weekly_model_build", "check_deliveries", "check_marts",
-                    "draft_reports"):
+    for task_id in (
+        "plan",
+        "find_deliveries",
+        "ingest",
+        "publish",
+        "summarise",
+        "send_summary",
+        "finish",
+        "build_marts.lac_weekly_model_build",
+        "check_deliveries",
+        "check_marts",
+        "draft_reports",
+    ):
         assert f"'{task_id}'" in lines["TASKS"]
     assert lines["MAX_ACTIVE_RUNS"] == "1"
     assert "0 6 * * MON" in lines["SCHEDULE"] and "Europe/London" in lines["SCHEDULE"]

@@ -72,8 +72,7 @@ class Delivery:
     @property
     def plans(self) -> list[Plan]:
         return [
-            Plan(r["LAchildID"], parse_date(r["CPPstartDate"]), parse_date(r["CPPendDate"]))
-            for r in self.plan_rows
+            Plan(r["LAchildID"], parse_date(r["CPPstartDate"]), parse_date(r["CPPendDate"])) for r in self.plan_rows
         ]
 
     @property
@@ -287,8 +286,12 @@ def test_placement_changes_end_with_x1_and_the_next_episode_starts_the_same_day(
 def test_brief_police_protection_returns_home_happen_every_week(deliveries):
     for as_at, delivery in deliveries.items():
         returns = [
-            e for e in delivery.episodes
-            if e.ls == "L1" and e.rne == "S" and in_week(e.dec, as_at) and e.rec in {"E4A", "E4B"}
+            e
+            for e in delivery.episodes
+            if e.ls == "L1"
+            and e.rne == "S"
+            and in_week(e.dec, as_at)
+            and e.rec in {"E4A", "E4B"}
             and e.dec == e.decom + timedelta(days=3)
         ]
         assert len(returns) >= 2
@@ -333,15 +336,39 @@ def test_the_files_have_exactly_the_ssda903_and_cin_census_columns(landing):
         extracts = sorted(p.name for p in folder.iterdir() if not p.name.startswith("audit_"))
         assert extracts == ["cp_plans.csv", "episodes.csv", "header.csv"]
         assert read_csv(folder / "header.csv")[0] == [
-            "CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB",
+            "CHILD",
+            "SEX",
+            "DOB",
+            "ETHNIC",
+            "UPN",
+            "MOTHER",
+            "MC_DOB",
         ]
         assert read_csv(folder / "episodes.csv")[0] == [
-            "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-            "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
         ]
         assert read_csv(folder / "cp_plans.csv")[0] == [
-            "LAchildID", "PersonBirthDate", "Sex", "Ethnicity", "CPPstartDate", "CPPendDate",
-            "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP",
+            "LAchildID",
+            "PersonBirthDate",
+            "Sex",
+            "Ethnicity",
+            "CPPstartDate",
+            "CPPendDate",
+            "InitialCategoryOfAbuse",
+            "LatestCategoryOfAbuse",
+            "NumberOfPreviousCPP",
         ]
 
 

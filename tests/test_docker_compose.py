@@ -29,8 +29,7 @@ EXPECTED_SERVICES = {
     "airflow-dag-processor",
     "airflow-triggerer",
 }
-MUST_BE_DEPLOYED = {"CSC_HOME", "CSC_WAREHOUSE_URL", "CSC_LANDING_DIR", "CSC_ALERT_TO",
-                    "AIRFLOW_CONN_SMTP_DEFAULT"}
+MUST_BE_DEPLOYED = {"CSC_HOME", "CSC_WAREHOUSE_URL", "CSC_LANDING_DIR", "CSC_ALERT_TO", "AIRFLOW_CONN_SMTP_DEFAULT"}
 # Variables settings.py reads that a deployment does not set, and why.
 NOT_FOR_DEPLOYMENT = {
     "CSC_MAIL_DIR": "folder of the embedded mail sink; mailpit replaces that sink",
@@ -108,7 +107,8 @@ def _is_marked_secret_reference(raw: str) -> bool:
 
 def _is_required_or_marked(resolved: str) -> bool:
     return bool(re.fullmatch(r"<[A-Za-z0-9_]+>", resolved)) or any(
-        marker in resolved.lower() for marker in LOCAL_DEFAULT_MARKERS)
+        marker in resolved.lower() for marker in LOCAL_DEFAULT_MARKERS
+    )
 
 
 def test_the_compose_file_parses_to_a_mapping_of_services(compose):
@@ -198,8 +198,7 @@ def test_the_airflow_metadata_is_the_airflow_database_on_the_postgres_service(ai
 def test_the_postgres_service_is_a_supported_image_that_creates_both_databases(services):
     postgres = services["postgres"]
     assert re.fullmatch(r"postgres:1[67](\D.*)?", postgres["image"]), postgres["image"]
-    init_mounts = [volume.split(":")[0] for volume in postgres["volumes"]
-                   if "docker-entrypoint-initdb.d" in volume]
+    init_mounts = [volume.split(":")[0] for volume in postgres["volumes"] if "docker-entrypoint-initdb.d" in volume]
     assert init_mounts, "no init script mounted"
     init_script = (ROOT / init_mounts[0]).read_text()
     assert "CREATE DATABASE csc" in init_script and "CREATE DATABASE airflow" in init_script
@@ -221,13 +220,15 @@ def test_the_landing_dir_is_a_mounted_volume(airflow_services, airflow_env):
 
 
 def test_the_deployment_keeps_the_projects_telemetry_off_settings(airflow_env):
-    differing = {key: airflow_env.get(key) for key, value in settings.QUIET_ENVIRONMENT.items()
-                 if airflow_env.get(key) != value}
+    differing = {
+        key: airflow_env.get(key) for key, value in settings.QUIET_ENVIRONMENT.items() if airflow_env.get(key) != value
+    }
     assert not differing, differing
 
 
 def test_airflow_components_reach_the_api_server_with_a_shared_jwt_secret_from_the_environment(
-        airflow_services, airflow_env):
+    airflow_services, airflow_env
+):
     execution_url = urlsplit(airflow_env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
     assert execution_url.hostname == "airflow-apiserver" and execution_url.path == "/execution/"
     assert "airflow-apiserver" in airflow_services

@@ -18,8 +18,9 @@ BROKEN, HEALTHY = "309", "310"
 
 def published_rows(url, la_code):
     with psycopg.connect(url) as conn:
-        return conn.execute("select * from reporting.lac_weekly where la_code = %s order by as_at",
-                            [la_code]).fetchall()
+        return conn.execute(
+            "select * from reporting.lac_weekly where la_code = %s order by as_at", [la_code]
+        ).fetchall()
 
 
 def break_one_episode(episodes_csv):
@@ -55,16 +56,36 @@ def gate_scenario(warehouse_url, mail_sink, tmp_path_factory):
     break_one_episode(landing / BROKEN / WEEK_2.isoformat() / "episodes.csv")
     mail_sink.clear()
     second = run_csc("run-week", "--as-at", WEEK_2.isoformat(), **environment)
-    after_rejection = {"broken": published_rows(url, BROKEN), "healthy": published_rows(url, HEALTHY),
-                       "emails": mail_sink.messages()}
+    after_rejection = {
+        "broken": published_rows(url, BROKEN),
+        "healthy": published_rows(url, HEALTHY),
+        "emails": mail_sink.messages(),
+    }
 
-    accepted = run_csc("accept", "--delivery", f"{BROKEN}/{WEEK_2}", "--reason", "DEC typo confirmed harmless",
-                       "--by", "A. Analyst", **environment)
+    accepted = run_csc(
+        "accept",
+        "--delivery",
+        f"{BROKEN}/{WEEK_2}",
+        "--reason",
+        "DEC typo confirmed harmless",
+        "--by",
+        "A. Analyst",
+        **environment,
+    )
     mail_sink.clear()
     third = run_csc("run-week", "--as-at", WEEK_2.isoformat(), **environment)
-    return {"url": url, "figures": figures, "broken_before": broken_before, "second": second,
-            "after_rejection": after_rejection, "accepted": accepted, "third": third, "landing": landing,
-            "first_emails": first_emails, "third_emails": mail_sink.messages()}
+    return {
+        "url": url,
+        "figures": figures,
+        "broken_before": broken_before,
+        "second": second,
+        "after_rejection": after_rejection,
+        "accepted": accepted,
+        "third": third,
+        "landing": landing,
+        "first_emails": first_emails,
+        "third_emails": mail_sink.messages(),
+    }
 
 
 def test_the_run_with_a_rejected_delivery_fails(gate_scenario):
@@ -87,15 +108,19 @@ def test_dq_and_the_ledger_say_why(gate_scenario):
     with psycopg.connect(gate_scenario["url"]) as conn:
         status, reason = conn.execute(
             "select status, reason from ledger.delivery_versions where la_code = %s and extract_date = %s"
-            " order by delivery_version_id limit 1", [BROKEN, WEEK_2]).fetchone()
+            " order by delivery_version_id limit 1",
+            [BROKEN, WEEK_2],
+        ).fetchone()
         failed = conn.execute(
             "select rule_code, severity, unexpected_count from dq.validations v"
             " join ledger.delivery_versions d using (delivery_version_id)"
             " where d.la_code = %s and d.extract_date = %s and not v.success and v.severity = 'block'",
-            [BROKEN, WEEK_2]).fetchall()
+            [BROKEN, WEEK_2],
+        ).fetchall()
         flagged = conn.execute(
             "select count(*) from dq.flagged_records f join dq.validations v using (validation_id)"
-            " where v.rule_code = '356'").fetchone()[0]
+            " where v.rule_code = '356'"
+        ).fetchone()[0]
     assert "356" in reason and "episode_ends_before_it_starts" in reason
     assert status == "accepted"  # by the end of the scenario, after the review
     assert failed == [("356", "block", 1)]
@@ -133,12 +158,15 @@ def test_a_clean_run_says_published_and_gives_both_authorities_figures(gate_scen
 def test_the_run_after_acceptance_says_published(gate_scenario):
     [message] = gate_scenario["third_emails"]
     # The week may carry warnings (the demo's brief returns home), but nothing blocks it any more.
-    assert message["Subject"] in (f"[CSC warehouse] Weekly run {WEEK_2}: published",
-                                  f"[CSC warehouse] Weekly run {WEEK_2}: published with warnings")
+    assert message["Subject"] in (
+        f"[CSC warehouse] Weekly run {WEEK_2}: published",
+        f"[CSC warehouse] Weekly run {WEEK_2}: published with warnings",
+    )
     assert "Do not use" not in body_text(message)
 
 
 def test_no_email_carries_a_child_id_date_of_birth_upn_or_postcode(gate_scenario):
-    messages = (gate_scenario["first_emails"] + gate_scenario["after_rejection"]["emails"]
-                + gate_scenario["third_emails"])
+    messages = (
+        gate_scenario["first_emails"] + gate_scenario["after_rejection"]["emails"] + gate_scenario["third_emails"]
+    )
     assert_no_identifiers(messages, gate_scenario["landing"])

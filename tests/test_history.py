@@ -21,12 +21,26 @@ from csc_warehouse import gatekeeping, publishing, retention, settings, transfor
 
 AUTHORITIES = ("201", "202", "203")
 MONDAYS = [date(2014, 1, 6) + timedelta(weeks=week) for week in range(4)]
-HISTORY_TABLES = ("lac_figures", "cp_figures", "int_episodes_sequenced", "int_periods_of_care_built",
-                  "int_legal_status_chains_built", "int_periods_of_care_flagged")
+HISTORY_TABLES = (
+    "lac_figures",
+    "cp_figures",
+    "int_episodes_sequenced",
+    "int_periods_of_care_built",
+    "int_legal_status_chains_built",
+    "int_periods_of_care_flagged",
+)
 EPISODE_COLUMNS = ("child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec")
 HEADER_COLUMNS = ("child", "sex", "dob", "ethnic")
-PLAN_COLUMNS = ("lachildid", "personbirthdate", "sex", "cppstartdate", "cppenddate", "initialcategoryofabuse",
-                "latestcategoryofabuse", "numberofpreviouscpp")
+PLAN_COLUMNS = (
+    "lachildid",
+    "personbirthdate",
+    "sex",
+    "cppstartdate",
+    "cppenddate",
+    "initialcategoryofabuse",
+    "latestcategoryofabuse",
+    "numberofpreviouscpp",
+)
 
 
 # --- a few authorities' children, as each week's delivery shows them ----------------------------
@@ -64,15 +78,31 @@ def delivery_rows(children: dict[str, dict], as_at: date) -> tuple[list, list, l
     """What an extract of as_at holds: what began by then, with ends after it not yet known."""
     headers, episodes, plans = [], [], []
     for child, facts in children.items():
-        shown = [(start, rne, status, end if end <= as_at else None, rec if end <= as_at else None)
-                 for start, rne, status, end, rec in facts["episodes"] if start <= as_at]
+        shown = [
+            (start, rne, status, end if end <= as_at else None, rec if end <= as_at else None)
+            for start, rne, status, end, rec in facts["episodes"]
+            if start <= as_at
+        ]
         if shown:
             headers.append((child, "1", facts["dob"].isoformat(), "WBRI"))
-            episodes += [(child, start.isoformat(), rne, status, "N1", "U1", "PR1", end and end.isoformat(), rec)
-                         for start, rne, status, end, rec in shown]
-        plans += [(child, facts["dob"].isoformat(), "1", start.isoformat(),
-                   end.isoformat() if end <= as_at else None, initial, latest, "0")
-                  for start, end, initial, latest in facts["plans"] if start <= as_at]
+            episodes += [
+                (child, start.isoformat(), rne, status, "N1", "U1", "PR1", end and end.isoformat(), rec)
+                for start, rne, status, end, rec in shown
+            ]
+        plans += [
+            (
+                child,
+                facts["dob"].isoformat(),
+                "1",
+                start.isoformat(),
+                end.isoformat() if end <= as_at else None,
+                initial,
+                latest,
+                "0",
+            )
+            for start, end, initial, latest in facts["plans"]
+            if start <= as_at
+        ]
     return headers, episodes, plans
 
 
@@ -82,21 +112,31 @@ def deliver(conn, la_code: str, as_at: date, *, edition: int = 0, status: str = 
     version = conn.execute(
         "insert into ledger.delivery_versions (la_code, extract_date, sha256, folder, status)"
         " values (%s, %s, %s, %s, %s) returning delivery_version_id",
-        [la_code, as_at, f"history-{la_code}-{as_at}-{edition}", f"test/{la_code}/{as_at}", status]).fetchone()[0]
+        [la_code, as_at, f"history-{la_code}-{as_at}-{edition}", f"test/{la_code}/{as_at}", status],
+    ).fetchone()[0]
     headers, episodes, plans = delivery_rows(children_of(la_code, edition), as_at)
-    for table, columns, rows in (("ssda903_header", HEADER_COLUMNS, headers),
-                                 ("ssda903_episodes", EPISODE_COLUMNS, episodes),
-                                 ("cin_cp_plans", PLAN_COLUMNS, plans)):
-        statement = sql.SQL("insert into raw.{} (delivery_version_id, la_code, source_file, source_row, {})"
-                            " values ({})").format(
-            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(sql.Placeholder() * (len(columns) + 4)))
+    for table, columns, rows in (
+        ("ssda903_header", HEADER_COLUMNS, headers),
+        ("ssda903_episodes", EPISODE_COLUMNS, episodes),
+        ("cin_cp_plans", PLAN_COLUMNS, plans),
+    ):
+        statement = sql.SQL(
+            "insert into raw.{} (delivery_version_id, la_code, source_file, source_row, {}) values ({})"
+        ).format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(sql.Placeholder() * (len(columns) + 4)),
+        )
         with conn.cursor() as cursor:
-            cursor.executemany(statement, [[version, la_code, f"{table}.csv", row_number, *row]
-                                           for row_number, row in enumerate(rows, start=2)])
-        conn.execute("insert into ledger.delivery_files (delivery_version_id, file_name, sha256, table_name, status,"
-                     " rows_read, rows_loaded) values (%s, %s, 'test', %s, 'accepted', %s, %s)",
-                     [version, f"{table}.csv", table, len(rows), len(rows)])
+            cursor.executemany(
+                statement,
+                [[version, la_code, f"{table}.csv", row_number, *row] for row_number, row in enumerate(rows, start=2)],
+            )
+        conn.execute(
+            "insert into ledger.delivery_files (delivery_version_id, file_name, sha256, table_name, status,"
+            " rows_read, rows_loaded) values (%s, %s, 'test', %s, 'accepted', %s, %s)",
+            [version, f"{table}.csv", table, len(rows), len(rows)],
+        )
     return version
 
 
@@ -108,12 +148,15 @@ def contents(url: str, schema: str, tables: list[str] | tuple[str, ...]) -> dict
     with psycopg.connect(url) as conn:
         result = {}
         for table in tables:
-            columns = conn.execute("select count(*) from information_schema.columns"
-                                   " where table_schema = %s and table_name = %s", [schema, table]).fetchone()[0]
+            columns = conn.execute(
+                "select count(*) from information_schema.columns where table_schema = %s and table_name = %s",
+                [schema, table],
+            ).fetchone()[0]
             assert columns, f"{schema}.{table} does not exist"
             order = sql.SQL(", ").join(sql.SQL(f"{n} nulls first") for n in range(1, columns + 1))
-            result[table] = conn.execute(sql.SQL("select * from {} order by {}").format(
-                sql.Identifier(schema, table), order)).fetchall()
+            result[table] = conn.execute(
+                sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, table), order)
+            ).fetchall()
         return result
 
 
@@ -150,8 +193,11 @@ def multi_authority(warehouse_url, monkeypatch_module):
     def run(deliveries) -> None:
         with psycopg.connect(url) as conn:
             deliveries(conn)
-            before = set(conn.execute("select delivery_version_id, as_at from history.lac_figures").fetchall()) \
-                if conn.execute("select to_regclass('history.lac_figures')").fetchone()[0] else set()
+            before = (
+                set(conn.execute("select delivery_version_id, as_at from history.lac_figures").fetchall())
+                if conn.execute("select to_regclass('history.lac_figures')").fetchone()[0]
+                else set()
+            )
         build_with(url, monkeypatch_module)
         with psycopg.connect(url) as conn:
             after = set(conn.execute("select delivery_version_id, as_at from history.lac_figures").fetchall())
@@ -163,29 +209,34 @@ def multi_authority(warehouse_url, monkeypatch_module):
     def first_week(conn):
         for la_code in AUTHORITIES:
             versions[la_code, week_1] = deliver(conn, la_code, week_1)
+
     run(first_week)
 
     def second_week(conn):
         for la_code in AUTHORITIES:
             versions[la_code, week_2] = deliver(conn, la_code, week_2)
+
     run(second_week)
 
     def third_week_a_correction_and_a_missed_week(conn):
         versions["201", week_3] = deliver(conn, "201", week_3)
         versions["202", week_3] = deliver(conn, "202", week_3)
         versions["202", week_2, "corrected"] = deliver(conn, "202", week_2, edition=1)  # 203 sends nothing
+
     run(third_week_a_correction_and_a_missed_week)
 
     def fourth_week_with_a_rejected_correction(conn):
         for la_code in AUTHORITIES:
             versions[la_code, week_4] = deliver(conn, la_code, week_4)
         versions["201", week_4, "rejected"] = deliver(conn, "201", week_4, edition=2, status="rejected")
+
     run(fourth_week_with_a_rejected_correction)
 
     def the_missed_week_arrives_and_the_rejected_one_is_accepted(conn):
         versions["203", week_3] = deliver(conn, "203", week_3)
         conn.commit()
         gatekeeping.accept(f"201/{week_4}", reason="checked with the authority", accepted_by="test", url=url)
+
     run(the_missed_week_arrives_and_the_rejected_one_is_accepted)
 
     return {"url": url, "versions": versions, "added": added}
@@ -204,13 +255,17 @@ def test_each_run_computes_only_the_evaluations_it_adds(multi_authority):
     # A new week: the new version at its own date, and (as the authority's newest) at the earlier one.
     assert added[1] == {(versions[la, week_2], day) for la in AUTHORITIES for day in (week_1, week_2)}
     # 201 and 202 deliver week 3, and 202 corrects week 2: 203, which sent nothing, is not touched.
-    assert added[2] == ({(versions["201", week_3], day) for day in (week_1, week_2, week_3)}
-                        | {(versions["202", week_3], day) for day in (week_1, week_2, week_3)}
-                        | {(versions["202", week_2, "corrected"], week_2)})
+    assert added[2] == (
+        {(versions["201", week_3], day) for day in (week_1, week_2, week_3)}
+        | {(versions["202", week_3], day) for day in (week_1, week_2, week_3)}
+        | {(versions["202", week_2, "corrected"], week_2)}
+    )
     # The late week 3 of 203 is read at its own date and, by 203's newest (week 4), restated there;
     # 201's accepted correction of week 4 is its newest now, read at all four dates.
-    assert added[4] == ({(versions["203", week_3], week_3), (versions["203", week_4], week_3)}
-                        | {(versions["201", week_4, "rejected"], day) for day in MONDAYS})
+    assert added[4] == (
+        {(versions["203", week_3], week_3), (versions["203", week_4], week_3)}
+        | {(versions["201", week_4, "rejected"], day) for day in MONDAYS}
+    )
 
 
 def test_history_keeps_only_what_the_reported_figures_need(multi_authority):
@@ -218,10 +273,15 @@ def test_history_keeps_only_what_the_reported_figures_need(multi_authority):
     with psycopg.connect(url) as conn:
         kept = set(conn.execute("select delivery_version_id, as_at from history.lac_figures").fetchall())
     # Per authority and date: the reported version, and the newest read at that date; nothing superseded.
-    newest = {"201": versions["201", MONDAYS[3], "rejected"], "202": versions["202", MONDAYS[3]],
-              "203": versions["203", MONDAYS[3]]}
-    reported = {("202", MONDAYS[1]): versions["202", MONDAYS[1], "corrected"],
-                ("201", MONDAYS[3]): versions["201", MONDAYS[3], "rejected"]}
+    newest = {
+        "201": versions["201", MONDAYS[3], "rejected"],
+        "202": versions["202", MONDAYS[3]],
+        "203": versions["203", MONDAYS[3]],
+    }
+    reported = {
+        ("202", MONDAYS[1]): versions["202", MONDAYS[1], "corrected"],
+        ("201", MONDAYS[3]): versions["201", MONDAYS[3], "rejected"],
+    }
     expected = set()
     for la_code in AUTHORITIES:
         for day in MONDAYS:
@@ -268,8 +328,14 @@ def test_the_demo_weeks_publish_what_a_full_refresh_publishes(demo_weeks, wareho
     tables_before = history_table_ids(copy)
 
     last_week = max(demo_weeks["figures"])
-    result = run_csc("run-week", "--as-at", last_week.isoformat(), "--full-refresh", CSC_WAREHOUSE_URL=copy,
-                     CSC_LANDING_DIR=str(demo_weeks["landing"]))
+    result = run_csc(
+        "run-week",
+        "--as-at",
+        last_week.isoformat(),
+        "--full-refresh",
+        CSC_WAREHOUSE_URL=copy,
+        CSC_LANDING_DIR=str(demo_weeks["landing"]),
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     # dbt made the history tables anew (a full refresh), rather than adding to them.
     assert history_table_ids(copy).isdisjoint(tables_before)
@@ -279,6 +345,10 @@ def test_the_demo_weeks_publish_what_a_full_refresh_publishes(demo_weeks, wareho
 
 def history_table_ids(url: str) -> set[int]:
     with psycopg.connect(url) as conn:
-        return {oid for (oid,) in conn.execute(
-            "select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = 'history' and c.relkind = 'r'")}
+        return {
+            oid
+            for (oid,) in conn.execute(
+                "select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = 'history' and c.relkind = 'r'"
+            )
+        }

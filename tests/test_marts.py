@@ -27,8 +27,21 @@ MART_SCHEMAS = ("build", "reporting")
 # --- the hand-made deliveries -------------------------------------------------------------------
 
 HEADER_COLUMNS = ("child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob")
-EPISODE_COLUMNS = ("child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
-                   "reason_place_change", "home_post", "pl_post", "urn")
+EPISODE_COLUMNS = (
+    "child",
+    "decom",
+    "rne",
+    "ls",
+    "cin",
+    "place",
+    "place_provider",
+    "dec",
+    "rec",
+    "reason_place_change",
+    "home_post",
+    "pl_post",
+    "urn",
+)
 
 
 def d(text: str | None) -> date | None:
@@ -47,8 +60,10 @@ CHILDREN_309 = {
     "100004": ("2006-09-10", [("2013-10-01", "S", "V4", None, None)]),
     "100005": ("2007-11-12", [("2014-01-11", "S", "V3", "2014-01-12", "E4A")]),
     # L1 for 2 days, X1, L1 for 2 more, home: a 4-day L1 chain (L1_OVER_72H); a start and a ceasing.
-    "100006": ("2002-01-14", [("2014-01-07", "S", "L1", "2014-01-09", "X1"),
-                              ("2014-01-09", "L", "L1", "2014-01-11", "E4B")]),
+    "100006": (
+        "2002-01-14",
+        [("2014-01-07", "S", "L1", "2014-01-09", "X1"), ("2014-01-09", "L", "L1", "2014-01-11", "E4B")],
+    ),
     # L1 for 3 days, home: not over 72 hours, a brief return home; a start and a ceasing.
     "100007": ("2001-02-15", [("2014-01-08", "S", "L1", "2014-01-11", "E4A")]),
     # Born 29 February 1996: 18 on 1 March 2014.
@@ -96,9 +111,23 @@ def episode_rows(child: str, episodes: list, as_at: date) -> list[tuple]:
         if d(decom) > as_at:
             continue
         ended = dec is not None and d(dec) <= as_at
-        rows.append((child, d(decom), rne, ls, "N1", "U1", "PR1", d(dec) if ended else None,
-                     rec if ended else None, "CARPL" if ended and rec == "X1" else None,
-                     f"N15 {number}A{child[-2:]}", f"N17 {number}B{child[-2:]}", f"SC{child}"))
+        rows.append(
+            (
+                child,
+                d(decom),
+                rne,
+                ls,
+                "N1",
+                "U1",
+                "PR1",
+                d(dec) if ended else None,
+                rec if ended else None,
+                "CARPL" if ended and rec == "X1" else None,
+                f"N15 {number}A{child[-2:]}",
+                f"N17 {number}B{child[-2:]}",
+                f"SC{child}",
+            )
+        )
     return rows
 
 
@@ -106,31 +135,40 @@ def header_row(child: str, dob: str) -> tuple:
     return (child, "1", d(dob), "WBRI", f"A{child}00001", f"M{child}", None)
 
 
-def deliver(conn, la_code: str, as_at: date, children: dict, status: str = "accepted",
-            leave_out: tuple[str, ...] = ()) -> int:
+def deliver(
+    conn, la_code: str, as_at: date, children: dict, status: str = "accepted", leave_out: tuple[str, ...] = ()
+) -> int:
     """One delivery version straight into the ledger and raw (the door is another module's concern)."""
     version = conn.execute(
         "insert into ledger.delivery_versions (la_code, extract_date, sha256, folder, status)"
         " values (%s, %s, %s, %s, %s) returning delivery_version_id",
-        [la_code, as_at, f"test-{la_code}-{as_at}-{status}", f"test/{la_code}/{as_at}", status]).fetchone()[0]
+        [la_code, as_at, f"test-{la_code}-{as_at}-{status}", f"test/{la_code}/{as_at}", status],
+    ).fetchone()[0]
     headers, episodes = [], []
     for child, (dob, child_episodes) in children.items():
         rows = [] if child in leave_out else episode_rows(child, child_episodes, as_at)
         if rows:
             headers.append(header_row(child, dob))
             episodes.extend(rows)
-    for table, columns, rows in (("ssda903_header", HEADER_COLUMNS, headers),
-                                 ("ssda903_episodes", EPISODE_COLUMNS, episodes)):
-        statement = sql.SQL("insert into raw.{} (delivery_version_id, la_code, source_file, source_row, {})"
-                            " values ({})").format(
-            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(sql.Placeholder() * (len(columns) + 4)))
+    for table, columns, rows in (
+        ("ssda903_header", HEADER_COLUMNS, headers),
+        ("ssda903_episodes", EPISODE_COLUMNS, episodes),
+    ):
+        statement = sql.SQL(
+            "insert into raw.{} (delivery_version_id, la_code, source_file, source_row, {}) values ({})"
+        ).format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(sql.Placeholder() * (len(columns) + 4)),
+        )
         for source_row, row in enumerate(rows, start=2):
             conn.execute(statement, [version, la_code, f"{table}.csv", source_row, *row])
         # The ledger's file list, as loading writes it: looked-after figures come from versions with Episodes.
-        conn.execute("insert into ledger.delivery_files (delivery_version_id, file_name, sha256, table_name, status,"
-                     " rows_read, rows_loaded) values (%s, %s, 'test', %s, 'accepted', %s, %s)",
-                     [version, f"{table}.csv", table, len(rows), len(rows)])
+        conn.execute(
+            "insert into ledger.delivery_files (delivery_version_id, file_name, sha256, table_name, status,"
+            " rows_read, rows_loaded) values (%s, %s, 'test', %s, 'accepted', %s, %s)",
+            [version, f"{table}.csv", table, len(rows), len(rows)],
+        )
     return version
 
 
@@ -188,28 +226,38 @@ def query(url: str, statement: str, params=()) -> list[tuple]:
 
 
 def test_lac_weekly_gives_the_figures_worked_out_by_hand(built):
-    rows = query(built, "select as_at, children_looked_after, lac_starts, lac_ceased, rate_per_10k::float,"
-                        " change_vs_previous, change_vs_4_weeks, children_looked_after_restated,"
-                        " lac_starts_restated, lac_ceased_restated from reporting.lac_weekly"
-                        " where la_code = '309' order by as_at")
+    rows = query(
+        built,
+        "select as_at, children_looked_after, lac_starts, lac_ceased, rate_per_10k::float,"
+        " change_vs_previous, change_vs_4_weeks, children_looked_after_restated,"
+        " lac_starts_restated, lac_ceased_restated from reporting.lac_weekly"
+        " where la_code = '309' order by as_at",
+    )
     assert {row[0]: row[1:] for row in rows} == LAC_WEEKLY_309
 
 
 def test_a_rejected_delivery_feeds_no_figure(built):
-    as_ats = query(built, "select distinct as_at from build.lac_weekly where la_code = '309'"
-                          " union select distinct as_at from build.lac_brief_episodes where la_code = '309'")
+    as_ats = query(
+        built,
+        "select distinct as_at from build.lac_weekly where la_code = '309'"
+        " union select distinct as_at from build.lac_brief_episodes where la_code = '309'",
+    )
     assert sorted(as_at for (as_at,) in as_ats) == [AS_AT_1, AS_AT_2]
 
 
 def test_each_authority_has_its_own_figures(built):
-    rows = query(built, "select as_at, children_looked_after, rate_per_10k from reporting.lac_weekly"
-                        " where la_code = '310'")
+    rows = query(
+        built, "select as_at, children_looked_after, rate_per_10k from reporting.lac_weekly where la_code = '310'"
+    )
     assert rows == [(AS_AT_2, 1, None)]  # no population estimate for 310: no rate
 
 
 def test_a_child_in_two_open_records_counts_once_under_the_latest_start(built):
-    rows = query(built, "select as_at, legal_status, children_looked_after, children_looked_after_restated"
-                        " from reporting.lac_weekly_by_legal_status where la_code = '309' order by as_at, legal_status")
+    rows = query(
+        built,
+        "select as_at, legal_status, children_looked_after, children_looked_after_restated"
+        " from reporting.lac_weekly_by_legal_status where la_code = '309' order by as_at, legal_status",
+    )
     assert rows == [
         (AS_AT_1, "C1", 0, 1),  # 100014, recorded late: only restated
         (AS_AT_1, "C2", 8, 8),  # 100001 is C2 until its L1 record starts on 10 January
@@ -220,7 +268,9 @@ def test_a_child_in_two_open_records_counts_once_under_the_latest_start(built):
 
 
 def test_lac_weekly_by_legal_status_sums_to_lac_weekly(built):
-    differences = query(built, """
+    differences = query(
+        built,
+        """
         select weekly.la_code, weekly.as_at
         from reporting.lac_weekly as weekly
         left join (
@@ -229,13 +279,17 @@ def test_lac_weekly_by_legal_status_sums_to_lac_weekly(built):
             from reporting.lac_weekly_by_legal_status group by la_code, as_at
         ) as by_status using (la_code, as_at)
         where coalesce(by_status.looked_after, 0) <> weekly.children_looked_after
-           or coalesce(by_status.restated, 0) <> weekly.children_looked_after_restated""")
+           or coalesce(by_status.restated, 0) <> weekly.children_looked_after_restated""",
+    )
     assert differences == []
 
 
 def test_brief_episodes_are_flagged_by_the_contracts_rules_in_the_newest_delivery(built):
-    rows = query(built, "select as_at, child_key, period_start, flag, period_end, duration_days, legal_statuses,"
-                        " reason_ceased from reporting.lac_brief_episodes where la_code = '309'")
+    rows = query(
+        built,
+        "select as_at, child_key, period_start, flag, period_end, duration_days, legal_statuses,"
+        " reason_ceased from reporting.lac_brief_episodes where la_code = '309'",
+    )
     key = {child: python_child_key("309", child) for child in CHILDREN_309}
     assert sorted(rows, key=lambda row: (row[2], row[3])) == [
         (AS_AT_2, key["100011"], d("2013-11-01"), "L2_OVER_21D", d("2013-11-23"), 22, "L2", "E13"),
@@ -246,8 +300,11 @@ def test_brief_episodes_are_flagged_by_the_contracts_rules_in_the_newest_deliver
 
 
 def test_care_leavers_turning_18_by_month_including_a_29_february_birthday(built):
-    rows = query(built, "select as_at, month_turning_18, children from reporting.care_leavers_turning_18"
-                        " where la_code = '309' order by as_at, month_turning_18")
+    rows = query(
+        built,
+        "select as_at, month_turning_18, children from reporting.care_leavers_turning_18"
+        " where la_code = '309' order by as_at, month_turning_18",
+    )
     assert rows == [
         (AS_AT_1, d("2014-03-01"), 1),  # 100008, born 29 February 1996: 1 March 2014
         (AS_AT_1, d("2014-06-01"), 1),  # 100009 on 30 June, the window's last day (100016 on 1 July: out)
@@ -267,8 +324,9 @@ def test_the_dbt_unit_tests_pass(built):
 # --- keys ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("la_code, child_id", [("309", "100001"), ("309", " 100001.0 "), ("310", "100001"),
-                                                ("309", "ab12c.0")])
+@pytest.mark.parametrize(
+    "la_code, child_id", [("309", "100001"), ("309", " 100001.0 "), ("310", "100001"), ("309", "ab12c.0")]
+)
 def test_the_child_key_is_the_hmac_sha256_python_computes(built, la_code, child_id):
     (from_sql,) = query(built, "select keys.child_key(%s, %s)", [la_code, child_id])[0]
     assert from_sql == python_child_key(la_code, child_id)
@@ -338,17 +396,30 @@ def personal_data_in_marts(url: str, *, text_only: bool = False) -> list[str]:
     """
     sensitive = sensitive_values(url)
     marts = publishing.published_tables()
-    columns = query(url, "select table_schema, table_name, column_name, data_type from information_schema.columns"
-                         " where table_schema = any(%s) and table_name = any(%s)", [list(MART_SCHEMAS), marts])
+    columns = query(
+        url,
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = any(%s) and table_name = any(%s)",
+        [list(MART_SCHEMAS), marts],
+    )
     assert {(schema, table) for schema, table, _, _ in columns} == {(s, t) for s in MART_SCHEMAS for t in marts}
-    found = [f"{schema}.{table}.{column}: named like personal data" for schema, table, column, _ in columns
-             if PERSONAL_NAME_PARTS & set(column.split("_")) and column not in NOT_PERSONAL]
+    found = [
+        f"{schema}.{table}.{column}: named like personal data"
+        for schema, table, column, _ in columns
+        if PERSONAL_NAME_PARTS & set(column.split("_")) and column not in NOT_PERSONAL
+    ]
     with psycopg.connect(url) as conn:
         for schema, table, column, data_type in columns:
             if text_only and data_type not in ("text", "character varying", "character"):
                 continue
-            held = {value for (value,) in conn.execute(sql.SQL("select distinct {}::text from {}.{}").format(
-                sql.Identifier(column), sql.Identifier(schema), sql.Identifier(table)))}
+            held = {
+                value
+                for (value,) in conn.execute(
+                    sql.SQL("select distinct {}::text from {}.{}").format(
+                        sql.Identifier(column), sql.Identifier(schema), sql.Identifier(table)
+                    )
+                )
+            }
             if held & sensitive:
                 found.append(f"{schema}.{table}.{column}: {sorted(held & sensitive)[:3]}")
     return found
@@ -375,15 +446,21 @@ def test_the_demo_deliveries_give_the_generators_figures_and_no_personal_data(wa
 
     weekly = query(warehouse_url, "select as_at, children_looked_after, lac_starts, lac_ceased from build.lac_weekly")
     assert {row[0]: row[1:] for row in weekly} == {
-        as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased) for as_at, f in intended.items()}
+        as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased) for as_at, f in intended.items()
+    }
     turning_18 = query(warehouse_url, "select as_at, sum(children) from build.care_leavers_turning_18 group by as_at")
     assert dict(turning_18) == {as_at: f.turning_18 for as_at, f in intended.items()}
-    brief_returns = dict(query(warehouse_url, """
+    brief_returns = dict(
+        query(
+            warehouse_url,
+            """
         select versions.as_at, count(brief.*)
         from build.int_delivery_versions_reported as versions
         left join build.lac_brief_episodes as brief
             on brief.flag = 'BRIEF_RETURNED_HOME' and brief.period_end between versions.as_at - 6 and versions.as_at
-        group by versions.as_at"""))
+        group by versions.as_at""",
+        )
+    )
     assert brief_returns == {as_at: f.brief_returned_home for as_at, f in intended.items()}
     chains = query(warehouse_url, "select duration_days from build.lac_brief_episodes where flag = 'L1_OVER_72H'")
     assert chains == [(4,)]  # the generator's one police-protection chain of 2 + 2 days

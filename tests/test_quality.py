@@ -38,15 +38,18 @@ def test_an_expectation_without_a_severity_is_refused(tmp_path):
 
 def test_an_unknown_great_expectations_class_is_refused(tmp_path):
     path = tmp_path / "broken.yml"
-    path.write_text("table: t\nexpectations:\n  - name: x\n    why: y\n    severity: warn\n"
-                    "    expectation: ExpectTheUnexpected\n")
+    path.write_text(
+        "table: t\nexpectations:\n  - name: x\n    why: y\n    severity: warn\n    expectation: ExpectTheUnexpected\n"
+    )
     with pytest.raises(quality.SuiteError, match="not a Great Expectations expectation"):
         quality.load_suite(path)
 
 
 def test_a_misspelt_key_is_refused_rather_than_dropped(tmp_path):
     path = tmp_path / "broken.yml"
-    path.write_text("table: t\nexpectations:\n  - name: x\n    why: y\n    severity: warn\n"
-                    "    sql: select * from {batch}\n    severty: block\n")
+    path.write_text(
+        "table: t\nexpectations:\n  - name: x\n    why: y\n    severity: warn\n"
+        "    sql: select * from {batch}\n    severty: block\n"
+    )
     with pytest.raises(quality.SuiteError, match="unknown keys"):
         quality.load_suite(path)

@@ -25,8 +25,17 @@ def read_episodes():
         rows = list(csv.DictReader(handle))
     episodes = []
     for line, row in enumerate(rows, start=2):
-        episodes.append({"line": line, "child": row["CHILD"].strip(), "decom": parse(row["DECOM"]),
-                         "dec": parse(row["DEC"]), "ls": row["LS"], "rne": row["RNE"], "rec": row["REC"]})
+        episodes.append(
+            {
+                "line": line,
+                "child": row["CHILD"].strip(),
+                "decom": parse(row["DECOM"]),
+                "dec": parse(row["DEC"]),
+                "ls": row["LS"],
+                "rne": row["RNE"],
+                "rec": row["REC"],
+            }
+        )
     return episodes
 
 
@@ -78,10 +87,15 @@ def expected_counts():
         "361": episodes_in_long_chains(episodes, "L1", 3),
         "362": episodes_in_long_chains(episodes, "L2", 21),
         "363": episodes_in_long_chains(episodes, "L3", 7),
-        "501": sum(1 for eps in ordered.values() for prev, e in zip(eps, eps[1:], strict=False)
-                   if prev["dec"] and e["decom"] < prev["dec"]),
-        "142": sum(1 for eps in ordered.values() for e, _following in zip(eps, eps[1:], strict=False)
-                   if e["dec"] is None),
+        "501": sum(
+            1
+            for eps in ordered.values()
+            for prev, e in zip(eps, eps[1:], strict=False)
+            if prev["dec"] and e["decom"] < prev["dec"]
+        ),
+        "142": sum(
+            1 for eps in ordered.values() for e, _following in zip(eps, eps[1:], strict=False) if e["dec"] is None
+        ),
         "388": sum(1 for e in episodes if e["rec"] == "X1" and e["dec"] and (e["child"], e["dec"]) not in starts),
         "352": sum(1 for e in episodes if e["rne"] == "S" and e["decom"] >= eighteenth_birthday(birth[e["child"]])),
     }
@@ -100,9 +114,12 @@ def fake_data_checked(warehouse_url, tmp_path_factory):
     assert outcome.status == "loaded", outcome.reason
     verdict = quality.check_deliveries("fake-data-rules", url=warehouse_url)
     with psycopg.connect(warehouse_url) as conn:
-        flagged = dict(conn.execute(
-            "select rule_code, unexpected_count from dq.validations"
-            " where run_id = 'fake-data-rules' and rule_code is not null").fetchall())
+        flagged = dict(
+            conn.execute(
+                "select rule_code, unexpected_count from dq.validations"
+                " where run_id = 'fake-data-rules' and rule_code is not null"
+            ).fetchall()
+        )
     return verdict, flagged
 
 
@@ -122,12 +139,17 @@ def test_the_fake_data_breaks_rules_that_the_checks_then_flag(fake_data_checked)
 
 def test_flagged_records_carry_no_child_id_or_postcode(fake_data_checked, warehouse_url):
     with psycopg.connect(warehouse_url) as conn:
-        records = [row[0] for row in conn.execute(
-            "select record::text from dq.flagged_records join dq.validations using (validation_id)"
-            " where run_id = 'fake-data-rules'")]
+        records = [
+            row[0]
+            for row in conn.execute(
+                "select record::text from dq.flagged_records join dq.validations using (validation_id)"
+                " where run_id = 'fake-data-rules'"
+            )
+        ]
         children = {row[0] for row in conn.execute("select child from raw.ssda903_episodes")}
-        postcodes = {row[0] for row in conn.execute(
-            "select home_post from raw.ssda903_episodes where home_post is not null")}
+        postcodes = {
+            row[0] for row in conn.execute("select home_post from raw.ssda903_episodes where home_post is not null")
+        }
     assert records
     text = "\n".join(records)
     assert not any(f'"{child}"' in text for child in children)

@@ -17,36 +17,46 @@ AS_AT = date(2014, 2, 10)
 @pytest.fixture(scope="module")
 def report(demo_weeks, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    result = run_csc("report", "--la", "309", "--as-at", AS_AT.isoformat(), "--out", str(out),
-                     CSC_WAREHOUSE_URL=demo_weeks["url"])
+    result = run_csc(
+        "report", "--la", "309", "--as-at", AS_AT.isoformat(), "--out", str(out), CSC_WAREHOUSE_URL=demo_weeks["url"]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     folder = out / f"309-{AS_AT}"
-    return {"stdout": result.stdout, "folder": folder, "markdown": (folder / "report.md").read_text(),
-            "html": (folder / "report.html").read_text(), "landing": demo_weeks["landing"]}
+    return {
+        "stdout": result.stdout,
+        "folder": folder,
+        "markdown": (folder / "report.md").read_text(),
+        "html": (folder / "report.html").read_text(),
+        "landing": demo_weeks["landing"],
+    }
 
 
-@pytest.mark.parametrize("sentence", [
-    "The number of children subject to a child protection plan in January 2014 was 184.",
-    "However this number is rising and as of week beginning 10 February 2014 this had risen to 192.",
-    "This has increased since early January from 164 to 192.",
-    "As of 10 February 2014 the number of looked-after children was 533.",
-    "40 young people will cease to be looked after by June 2014 as they will by then have reached their 18th "
-    "birthday.",
-    "Consideration of risk was evidenced at an early stage in 72% (13:18) of the cases it applied to.",
-    "Management direction was evidenced in 67% (12:18) of the cases it applied to.",
-    "The protection plan was clear in 80% (8:10) of the cases it applied to.",
-    "The plan included actions that supported as well as monitored in 90% (9:10) of the cases it applied to.",
-    "Tasks were realistic and achievable in 89% (16:18) of the cases it applied to.",
-    "Information sharing was good in 72% (13:18) of the cases it applied to.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The number of children subject to a child protection plan in January 2014 was 184.",
+        "However this number is rising and as of week beginning 10 February 2014 this had risen to 192.",
+        "This has increased since early January from 164 to 192.",
+        "As of 10 February 2014 the number of looked-after children was 533.",
+        "40 young people will cease to be looked after by June 2014 as they will by then have reached their 18th "
+        "birthday.",
+        "Consideration of risk was evidenced at an early stage in 72% (13:18) of the cases it applied to.",
+        "Management direction was evidenced in 67% (12:18) of the cases it applied to.",
+        "The protection plan was clear in 80% (8:10) of the cases it applied to.",
+        "The plan included actions that supported as well as monitored in 90% (9:10) of the cases it applied to.",
+        "Tasks were realistic and achievable in 89% (16:18) of the cases it applied to.",
+        "Information sharing was good in 72% (13:18) of the cases it applied to.",
+    ],
+)
 def test_the_report_states_the_committee_figures(report, sentence):
     assert sentence in report["stdout"]
     assert sentence in report["markdown"]
 
 
 def test_the_police_protection_returns_home_are_explained(report):
-    assert re.search(r"In the four weeks to 10 February 2014, \d+ children were placed under police protection",
-                     report["markdown"])
+    assert re.search(
+        r"In the four weeks to 10 February 2014, \d+ children were placed under police protection", report["markdown"]
+    )
 
 
 def test_every_sentence_names_its_table_and_as_at(report):
@@ -74,8 +84,9 @@ def test_the_report_holds_no_key_id_name_or_date_of_birth(report):
 
 
 def test_the_demo_audit_gives_the_reports_percentages_without_faking_74():
-    percentages = {question.text: (question.pct_met, question.yes, question.applicable)
-                   for question in demo_audit.QUESTIONS}
+    percentages = {
+        question.text: (question.pct_met, question.yes, question.applicable) for question in demo_audit.QUESTIONS
+    }
     assert percentages["The protection plan was clear"] == (80, 8, 10)
     assert percentages["Information sharing was good"] == (72, 13, 18)
     assert {pct for pct, _yes, _applicable in percentages.values()} == {72, 67, 80, 90, 89}
@@ -85,14 +96,20 @@ def test_qa_headlines_states_each_figure_with_its_comparison(demo_weeks):
     import psycopg
 
     with psycopg.connect(demo_weeks["url"]) as conn:
-        statements = dict(conn.execute(
-            "select measure, statement from reporting.qa_headlines where la_code = '309' and as_at = %s",
-            [AS_AT]).fetchall())
+        statements = dict(
+            conn.execute(
+                "select measure, statement from reporting.qa_headlines where la_code = '309' and as_at = %s", [AS_AT]
+            ).fetchall()
+        )
     assert statements["children_on_plan"] == (
-        "As at 10 February 2014, 192 children were subject to a child protection plan (up 4 on the previous week).")
+        "As at 10 February 2014, 192 children were subject to a child protection plan (up 4 on the previous week)."
+    )
     assert statements["children_looked_after"] == (
-        "As at 10 February 2014, 533 children were looked after (up 2 on the previous week).")
+        "As at 10 February 2014, 533 children were looked after (up 2 on the previous week)."
+    )
     assert statements["turning_18_next_months"].startswith("As at 10 February 2014, 40 looked-after young people")
     audit = statements["audit:Domestic abuse:the_protection_plan_was_clear"]
-    assert audit == ("The protection plan was clear in 80% (8:10) of the cases it applied to, in the domestic abuse "
-                     "audit of February 2014.")
+    assert audit == (
+        "The protection plan was clear in 80% (8:10) of the cases it applied to, in the domestic abuse "
+        "audit of February 2014."
+    )

@@ -26,10 +26,13 @@ def retention_url(warehouse_url):
 @pytest.fixture
 def url(retention_url):
     with psycopg.connect(retention_url) as conn:
-        raw_tables = [row[0] for row in conn.execute(
-            "select format('raw.%I', tablename) from pg_tables where schemaname = 'raw'")]
-        conn.execute(f"truncate {', '.join(raw_tables)}, ledger.delivery_versions, dq.publications, dq.validations,"
-                     " ledger.erasures cascade")
+        raw_tables = [
+            row[0] for row in conn.execute("select format('raw.%I', tablename) from pg_tables where schemaname = 'raw'")
+        ]
+        conn.execute(
+            f"truncate {', '.join(raw_tables)}, ledger.delivery_versions, dq.publications, dq.validations,"
+            " ledger.erasures cascade"
+        )
     return retention_url
 
 
@@ -42,23 +45,30 @@ def load_version(url, root, la_code=HARINGEY, *, status, age_days, extra_childre
     outcome, _ = ingest(url, deliver(root / f"v{extra_children}-{len(files)}", la_code, day, files))
     assert outcome.status == "loaded", outcome.reason
     with psycopg.connect(url) as conn:
-        conn.execute("update ledger.delivery_versions set status = %s, received_at = now() - make_interval(days => %s),"
-                     " checked_at = now() - make_interval(days => %s) where delivery_version_id = %s",
-                     [status, age_days, age_days, outcome.delivery_version_id])
+        conn.execute(
+            "update ledger.delivery_versions set status = %s, received_at = now() - make_interval(days => %s),"
+            " checked_at = now() - make_interval(days => %s) where delivery_version_id = %s",
+            [status, age_days, age_days, outcome.delivery_version_id],
+        )
     return outcome.delivery_version_id
 
 
 def published_days_ago(url, days, kept=()):
     with psycopg.connect(url) as conn:
-        conn.execute("insert into dq.publications (run_id, published_at, tables, kept_la_codes)"
-                     " values ('a run', now() - make_interval(days => %s), '{lac_weekly}', %s)", [days, list(kept)])
+        conn.execute(
+            "insert into dq.publications (run_id, published_at, tables, kept_la_codes)"
+            " values ('a run', now() - make_interval(days => %s), '{lac_weekly}', %s)",
+            [days, list(kept)],
+        )
 
 
 def raw_rows(url, version):
     with psycopg.connect(url) as conn:
-        return conn.execute("select (select count(*) from raw.ssda903_header where delivery_version_id = %(v)s)"
-                            " + (select count(*) from raw.ssda903_episodes where delivery_version_id = %(v)s)",
-                            {"v": version}).fetchone()[0]
+        return conn.execute(
+            "select (select count(*) from raw.ssda903_header where delivery_version_id = %(v)s)"
+            " + (select count(*) from raw.ssda903_episodes where delivery_version_id = %(v)s)",
+            {"v": version},
+        ).fetchone()[0]
 
 
 def purged(url, days=90):
@@ -67,6 +77,7 @@ def purged(url, days=90):
 
 # -- purge -----------------------------------------------------------------------------------------
 
+
 def test_a_superseded_version_is_purged_once_its_replacement_is_published(url, tmp_path):
     first = load_version(url, tmp_path, status="accepted", age_days=120)
     correction = load_version(url, tmp_path, status="accepted", age_days=100, extra_children=1)
@@ -74,10 +85,12 @@ def test_a_superseded_version_is_purged_once_its_replacement_is_published(url, t
     assert purged(url) == [(first, "superseded")]
     assert (raw_rows(url, first), raw_rows(url, correction)) == (0, 9)
     with psycopg.connect(url) as conn:
-        ledger = conn.execute("select delivery_version_id, status, purged_at is not null from ledger.delivery_versions"
-                              " order by 1").fetchall()
-        record = conn.execute("select delivery_version_id, why, retention_days, rows_deleted from ledger.purges"
-                              ).fetchall()
+        ledger = conn.execute(
+            "select delivery_version_id, status, purged_at is not null from ledger.delivery_versions order by 1"
+        ).fetchall()
+        record = conn.execute(
+            "select delivery_version_id, why, retention_days, rows_deleted from ledger.purges"
+        ).fetchall()
     assert ledger == [(first, "accepted", True), (correction, "accepted", False)], "the ledger keeps its rows"
     assert record == [(first, "superseded", 90, 7)]
 
@@ -96,8 +109,10 @@ def test_a_publication_that_kept_the_authoritys_old_rows_does_not_count(url, tmp
     assert purged(url) == []
 
 
-PLANS_ONLY = ("LAchildID,PersonBirthDate,Sex,Ethnicity,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,"
-              "LatestCategoryOfAbuse,NumberOfPreviousCPP\n1001,01/05/2010,1,WBRI,01/01/2014,,NEG,NEG,0\n")
+PLANS_ONLY = (
+    "LAchildID,PersonBirthDate,Sex,Ethnicity,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,"
+    "LatestCategoryOfAbuse,NumberOfPreviousCPP\n1001,01/05/2010,1,WBRI,01/01/2014,,NEG,NEG,0\n"
+)
 
 
 def test_a_correction_without_the_episodes_leaves_the_looked_after_figures_their_version(url, tmp_path):
@@ -130,8 +145,15 @@ def test_a_version_the_gate_has_not_checked_yet_is_kept(url, tmp_path):
 
 
 def test_a_quarantined_versions_door_findings_go_after_the_retention_age(url, tmp_path):
-    outcome, _ = ingest(url, deliver(tmp_path, HARINGEY, WEEK, {
-        "header.csv": GOOD_HEADER.replace("01/05/2010", "31/02/2010"), "episodes.csv": GOOD_EPISODES}))
+    outcome, _ = ingest(
+        url,
+        deliver(
+            tmp_path,
+            HARINGEY,
+            WEEK,
+            {"header.csv": GOOD_HEADER.replace("01/05/2010", "31/02/2010"), "episodes.csv": GOOD_EPISODES},
+        ),
+    )
     assert outcome.status == "quarantined"
     with psycopg.connect(url) as conn:
         conn.execute("update ledger.delivery_versions set received_at = now() - interval '100 days'")
@@ -171,20 +193,28 @@ def test_every_version_dbt_reports_from_survives_a_purge(url, tmp_path):
     # dbt reads its profile from CSC_DBT_*, derived from CSC_WAREHOUSE_URL unless already set.
     environment = {name: value for name, value in os.environ.items() if not name.startswith("CSC_DBT_")}
     build = subprocess.run(
-        [sys.executable, "-c", "from csc_warehouse import transforming;"
-                               " transforming.build('+int_delivery_versions_reported')"],
-        capture_output=True, text=True, env={**environment, "CSC_WAREHOUSE_URL": url}, timeout=600)
+        [
+            sys.executable,
+            "-c",
+            "from csc_warehouse import transforming; transforming.build('+int_delivery_versions_reported')",
+        ],
+        capture_output=True,
+        text=True,
+        env={**environment, "CSC_WAREHOUSE_URL": url},
+        timeout=600,
+    )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     with psycopg.connect(url) as conn:
         reported = conn.execute(
             "select r.delivery_version_id, v.purged_at is null, v.rows_loaded"
             " from build.int_delivery_versions_reported r join ledger.delivery_versions v using (delivery_version_id)"
-            ).fetchall()
+        ).fetchall()
     assert len(reported) == 4
     assert all(kept and raw_rows(url, version) == rows for version, kept, rows in reported)
 
 
 # -- erase -----------------------------------------------------------------------------------------
+
 
 def child_key(url, la_code, child_id):
     with psycopg.connect(url) as conn:
@@ -193,9 +223,11 @@ def child_key(url, la_code, child_id):
 
 def rows_of_child(url, la_code, child_id):
     with psycopg.connect(url) as conn:
-        return conn.execute("select (select count(*) from raw.ssda903_header where la_code = %(la)s and child = %(id)s)"
-                            " + (select count(*) from raw.ssda903_episodes where la_code = %(la)s and child = %(id)s)",
-                            {"la": la_code, "id": child_id}).fetchone()[0]
+        return conn.execute(
+            "select (select count(*) from raw.ssda903_header where la_code = %(la)s and child = %(id)s)"
+            " + (select count(*) from raw.ssda903_episodes where la_code = %(la)s and child = %(id)s)",
+            {"la": la_code, "id": child_id},
+        ).fetchone()[0]
 
 
 @pytest.fixture
@@ -209,18 +241,36 @@ def two_councils(url, tmp_path):
 
 def test_erasing_a_child_removes_their_rows_from_every_raw_table_and_records_it(two_councils):
     url = two_councils
-    result = run_csc("erase", "--la", HARINGEY, "--child", "1001", "--by", "Data Protection Officer",
-                     "--reason", "erasure request ER-42", CSC_WAREHOUSE_URL=url)
+    result = run_csc(
+        "erase",
+        "--la",
+        HARINGEY,
+        "--child",
+        "1001",
+        "--by",
+        "Data Protection Officer",
+        "--reason",
+        "erasure request ER-42",
+        CSC_WAREHOUSE_URL=url,
+    )
     assert result.returncode == 0, result.stderr
     assert rows_of_child(url, HARINGEY, "1001") == 0
     assert rows_of_child(url, HARINGEY, "1002") == 4 and rows_of_child(url, ISLINGTON, "1001") == 3
     with psycopg.connect(url) as conn:
-        record = conn.execute("select login, requested_by, reason, la_code, child_key, rows_deleted, total_rows,"
-                              " erased_at is not null from ledger.erasures").fetchone()
+        record = conn.execute(
+            "select login, requested_by, reason, la_code, child_key, rows_deleted, total_rows,"
+            " erased_at is not null from ledger.erasures"
+        ).fetchone()
     login, *rest = record
-    assert login and rest == ["Data Protection Officer", "erasure request ER-42", HARINGEY,
-                              child_key(url, HARINGEY, "1001"),
-                              {"raw.ssda903_episodes": 4, "raw.ssda903_header": 2}, 6, True]
+    assert login and rest == [
+        "Data Protection Officer",
+        "erasure request ER-42",
+        HARINGEY,
+        child_key(url, HARINGEY, "1001"),
+        {"raw.ssda903_episodes": 4, "raw.ssda903_header": 2},
+        6,
+        True,
+    ]
     assert "1001" not in json.dumps(record, default=str), "the record keeps the key, not the id"
     assert "6 rows removed" in result.stdout and "1001" not in result.stdout
 
@@ -234,27 +284,36 @@ def test_erasure_reaches_built_published_and_flagged_rows(two_councils):
     url = two_councils
     mine, other = child_key(url, HARINGEY, "1001"), child_key(url, HARINGEY, "1002")
     with psycopg.connect(url) as conn:
-        conn.execute("create table build.erase_probe as select * from (values ('309', '1001'), ('309', '1002'))"
-                     " as rows (la_code, child_id)")
+        conn.execute(
+            "create table build.erase_probe as select * from (values ('309', '1001'), ('309', '1002'))"
+            " as rows (la_code, child_id)"
+        )
         conn.execute("create table reporting.erase_probe (la_code text, child_key text)")
         conn.execute("insert into reporting.erase_probe values ('309', %s), ('309', %s)", [mine, other])
-        validation = conn.execute("insert into dq.validations (run_id, suite, table_name, expectation, severity,"
-                                  " success) values ('r', 's', 't', 'e', 'warn', false) returning validation_id"
-                                  ).fetchone()[0]
-        conn.execute("insert into dq.flagged_records (validation_id, la_code, child_key, record)"
-                     " values (%s, '309', %s, '{}'), (%s, '309', %s, '{}')", [validation, mine, validation, other])
+        validation = conn.execute(
+            "insert into dq.validations (run_id, suite, table_name, expectation, severity,"
+            " success) values ('r', 's', 't', 'e', 'warn', false) returning validation_id"
+        ).fetchone()[0]
+        conn.execute(
+            "insert into dq.flagged_records (validation_id, la_code, child_key, record)"
+            " values (%s, '309', %s, '{}'), (%s, '309', %s, '{}')",
+            [validation, mine, validation, other],
+        )
     try:
         erasure = retention.erase(HARINGEY, "1001", requested_by="DPO", url=url)
         with psycopg.connect(url) as conn:
-            left = [conn.execute(f"select count(*) from {table}").fetchone()[0]
-                    for table in ("build.erase_probe", "reporting.erase_probe", "dq.flagged_records")]
+            left = [
+                conn.execute(f"select count(*) from {table}").fetchone()[0]
+                for table in ("build.erase_probe", "reporting.erase_probe", "dq.flagged_records")
+            ]
     finally:
         with psycopg.connect(url) as conn:
             conn.execute("drop table build.erase_probe, reporting.erase_probe")
     assert left == [1, 1, 1]
-    assert {name: erasure.rows_deleted[name] for name in ("build.erase_probe", "reporting.erase_probe",
-                                                          "dq.flagged_records")} == dict.fromkeys(
-        ("build.erase_probe", "reporting.erase_probe", "dq.flagged_records"), 1)
+    assert {
+        name: erasure.rows_deleted[name]
+        for name in ("build.erase_probe", "reporting.erase_probe", "dq.flagged_records")
+    } == dict.fromkeys(("build.erase_probe", "reporting.erase_probe", "dq.flagged_records"), 1)
 
 
 def test_erasure_takes_the_id_out_of_the_door_findings(url, tmp_path):

@@ -14,7 +14,8 @@ def lac_weekly(url):
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select as_at, children_looked_after, lac_starts, lac_ceased from reporting.lac_weekly"
-            " where la_code = '309' order by as_at").fetchall()
+            " where la_code = '309' order by as_at"
+        ).fetchall()
     return {as_at: (looked_after, starts, ceased) for as_at, looked_after, starts, ceased in rows}
 
 
@@ -25,15 +26,18 @@ def test_every_demo_week_runs_green(demo_weeks):
 
 def test_lac_weekly_holds_the_figures_the_generator_intended(demo_weeks):
     published = lac_weekly(demo_weeks["url"])
-    intended = {as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased)
-                for as_at, f in demo_weeks["figures"].items()}
+    intended = {
+        as_at: (f.children_looked_after, f.lac_starts, f.lac_ceased) for as_at, f in demo_weeks["figures"].items()
+    }
     assert published == intended
 
 
 def test_cp_weekly_holds_the_children_on_a_plan_the_generator_intended(demo_weeks):
     with psycopg.connect(demo_weeks["url"]) as conn:
-        rows = conn.execute("select as_at, children_on_plan, plan_starts, plan_ends from reporting.cp_weekly"
-                            " where la_code = '309' order by as_at").fetchall()
+        rows = conn.execute(
+            "select as_at, children_on_plan, plan_starts, plan_ends from reporting.cp_weekly"
+            " where la_code = '309' order by as_at"
+        ).fetchall()
     intended = {as_at: (f.children_on_plan, f.plan_starts, f.plan_ends) for as_at, f in demo_weeks["figures"].items()}
     published = {as_at: (on_plan, starts, ends) for as_at, on_plan, starts, ends in rows}
     assert published == intended
@@ -111,8 +115,9 @@ def test_running_a_week_again_duplicates_nothing(demo_weeks):
 
     before, published_before = counts(), lac_weekly(url)
     last_week = max(demo_weeks["figures"])
-    result = run_csc("run-week", "--as-at", last_week.isoformat(), CSC_WAREHOUSE_URL=url,
-                     CSC_LANDING_DIR=str(demo_weeks["landing"]))
+    result = run_csc(
+        "run-week", "--as-at", last_week.isoformat(), CSC_WAREHOUSE_URL=url, CSC_LANDING_DIR=str(demo_weeks["landing"])
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert counts() == before
     assert lac_weekly(url) == published_before

@@ -56,8 +56,9 @@ THEIR_AUTHORITIES = "la_code = any ((select access.my_la_codes())::text[])"
 POLICIES = {
     "analysts_see_their_authorities": THEIR_AUTHORITIES,
     "analysts_see_their_authorities_and_shared_rows": f"{THEIR_AUTHORITIES} or la_code is null",
-    "analysts_see_their_authorities_versions":
-        "access.la_code_of_version(delivery_version_id) = any ((select access.my_la_codes())::text[])",
+    "analysts_see_their_authorities_versions": (
+        "access.la_code_of_version(delivery_version_id) = any ((select access.my_la_codes())::text[])"
+    ),
 }
 TRANSFORMER_POLICY = "transformer_sees_every_authority"
 
@@ -72,6 +73,7 @@ class AccessError(ValueError):
 
 
 # -- row-level security ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Relation:
@@ -112,9 +114,22 @@ def _relations(conn: psycopg.Connection) -> list[_Relation]:
         " coalesce(c.reloptions, '{}'), has_table_privilege(%s, c.oid, 'select')"
         " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
         " where n.nspname = any(%s) and c.relkind in ('r', 'v', 'p')"
-        " order by n.nspname, c.relname", [ANALYST_ROLE, list(SECURED_SCHEMAS)]).fetchall()
-    return [_Relation(schema, name, "v" if kind == "v" else "r", rls, frozenset(policies), frozenset(columns),
-                      frozenset(options), reads) for schema, name, kind, rls, policies, columns, options, reads in rows]
+        " order by n.nspname, c.relname",
+        [ANALYST_ROLE, list(SECURED_SCHEMAS)],
+    ).fetchall()
+    return [
+        _Relation(
+            schema,
+            name,
+            "v" if kind == "v" else "r",
+            rls,
+            frozenset(policies),
+            frozenset(columns),
+            frozenset(options),
+            reads,
+        )
+        for schema, name, kind, rls, policies, columns, options, reads in rows
+    ]
 
 
 def apply_row_security(conn: psycopg.Connection) -> None:
@@ -140,16 +155,22 @@ def _secure_table(conn: psycopg.Connection, table: _Relation) -> None:
     for stale in (table.policies & set(POLICIES)) - {wanted}:
         conn.execute(sql.SQL("drop policy {} on {}").format(sql.Identifier(stale), table.identifier))
     if TRANSFORMER_POLICY not in table.policies:
-        conn.execute(sql.SQL("create policy {} on {} for all to {} using (true) with check (true)").format(
-            sql.Identifier(TRANSFORMER_POLICY), table.identifier, sql.Identifier(TRANSFORMER_ROLE)))
+        conn.execute(
+            sql.SQL("create policy {} on {} for all to {} using (true) with check (true)").format(
+                sql.Identifier(TRANSFORMER_POLICY), table.identifier, sql.Identifier(TRANSFORMER_ROLE)
+            )
+        )
     if wanted is None:
         if table.analyst_reads:
             log.warning("%s holds no la_code: analysts may not read it", table.qualified)
             conn.execute(sql.SQL("revoke select on {} from {}").format(table.identifier, sql.Identifier(ANALYST_ROLE)))
         return
     if wanted not in table.policies:
-        conn.execute(sql.SQL("create policy {} on {} for select to {} using ({})").format(
-            sql.Identifier(wanted), table.identifier, sql.Identifier(ANALYST_ROLE), sql.SQL(POLICIES[wanted])))
+        conn.execute(
+            sql.SQL("create policy {} on {} for select to {} using ({})").format(
+                sql.Identifier(wanted), table.identifier, sql.Identifier(ANALYST_ROLE), sql.SQL(POLICIES[wanted])
+            )
+        )
     if not table.analyst_reads:
         conn.execute(sql.SQL("grant select on {} to {}").format(table.identifier, sql.Identifier(ANALYST_ROLE)))
 
@@ -167,8 +188,9 @@ def register_child_id_columns(conn: psycopg.Connection) -> None:
     """Tell reveal and erase which raw columns hold a child id: every id column of every known table."""
     columns = sorted({table.raw_column(column) for table in tables.TABLES for column in table.ids})
     with conn.cursor() as cursor:
-        cursor.executemany("insert into access.child_id_columns values (%s) on conflict do nothing",
-                           [(column,) for column in columns])
+        cursor.executemany(
+            "insert into access.child_id_columns values (%s) on conflict do nothing", [(column,) for column in columns]
+        )
 
 
 def child_id_columns(conn: psycopg.Connection) -> list[tuple[str, str]]:
@@ -180,10 +202,12 @@ def child_id_columns(conn: psycopg.Connection) -> list[tuple[str, str]]:
         " and c.column_name in (select column_name from access.child_id_columns)"
         " and exists (select from information_schema.columns l where l.table_schema = 'raw'"
         "             and l.table_name = c.table_name and l.column_name = 'la_code')"
-        " order by c.table_name, c.column_name").fetchall()
+        " order by c.table_name, c.column_name"
+    ).fetchall()
 
 
 # -- analyst logins ----------------------------------------------------------------------------
+
 
 def scram_verifier(password: str, iterations: int = 4096) -> str:
     """The SCRAM-SHA-256 verifier PostgreSQL stores, made here so the password never reaches the
@@ -194,8 +218,10 @@ def scram_verifier(password: str, iterations: int = 4096) -> str:
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.digest(salted, b"Server Key", "sha256")
     encode = base64.b64encode
-    return (f"SCRAM-SHA-256${iterations}:{encode(salt).decode()}"
-            f"${encode(stored_key).decode()}:{encode(server_key).decode()}")
+    return (
+        f"SCRAM-SHA-256${iterations}:{encode(salt).decode()}"
+        f"${encode(stored_key).decode()}:{encode(server_key).decode()}"
+    )
 
 
 @dataclass
@@ -206,8 +232,15 @@ class Grant:
     revealer: bool
 
 
-def grant_analyst(login: str, la_codes: list[str], *, password: str | None = None, revealer: bool = False,
-                  replace: bool = False, url: str | None = None) -> Grant:
+def grant_analyst(
+    login: str,
+    la_codes: list[str],
+    *,
+    password: str | None = None,
+    revealer: bool = False,
+    replace: bool = False,
+    url: str | None = None,
+) -> Grant:
     """Create the analyst login if it does not exist and map it to the authorities given.
 
     The login gets csc_analyst (and csc_revealer if asked). Without a password it can sign in only
@@ -224,8 +257,10 @@ def grant_analyst(login: str, la_codes: list[str], *, password: str | None = Non
         raise AccessError(f"give each authority as its three-digit DfE code (not {', '.join(bad) or 'none'})")
     role = sql.Identifier(login)
     with warehouse.connect(url) as conn:
-        existing = conn.execute("select rolsuper or rolbypassrls, pg_has_role(oid, %s, 'member') from pg_roles"
-                                " where rolname = %s", [TRANSFORMER_ROLE, login]).fetchone()
+        existing = conn.execute(
+            "select rolsuper or rolbypassrls, pg_has_role(oid, %s, 'member') from pg_roles where rolname = %s",
+            [TRANSFORMER_ROLE, login],
+        ).fetchone()
         if existing and existing[0]:
             raise AccessError(f"{login} bypasses row-level security (superuser or BYPASSRLS): not an analyst login")
         if existing and existing[1]:
@@ -238,13 +273,20 @@ def grant_analyst(login: str, la_codes: list[str], *, password: str | None = Non
         if revealer:
             conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(REVEALER_ROLE), role))
         if replace:
-            conn.execute("delete from access.analyst_authorities where login = %s and la_code <> all(%s)",
-                         [login, codes])
+            conn.execute(
+                "delete from access.analyst_authorities where login = %s and la_code <> all(%s)", [login, codes]
+            )
         with conn.cursor() as cursor:
-            cursor.executemany("insert into access.analyst_authorities (login, la_code) values (%s, %s)"
-                               " on conflict do nothing", [(login, code) for code in codes])
-        mapped = [row[0] for row in conn.execute(
-            "select la_code from access.analyst_authorities where login = %s order by la_code", [login])]
+            cursor.executemany(
+                "insert into access.analyst_authorities (login, la_code) values (%s, %s) on conflict do nothing",
+                [(login, code) for code in codes],
+            )
+        mapped = [
+            row[0]
+            for row in conn.execute(
+                "select la_code from access.analyst_authorities where login = %s order by la_code", [login]
+            )
+        ]
         is_revealer = conn.execute("select pg_has_role(%s, %s, 'member')", [login, REVEALER_ROLE]).fetchone()[0]
         apply_row_security(conn)
     log.info("analyst %s reads authorities %s%s", login, ", ".join(mapped), " and may reveal" if is_revealer else "")
@@ -252,6 +294,7 @@ def grant_analyst(login: str, la_codes: list[str], *, password: str | None = Non
 
 
 # -- re-identification -------------------------------------------------------------------------
+
 
 @dataclass
 class Revealed:

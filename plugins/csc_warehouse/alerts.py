@@ -38,6 +38,7 @@ class AlertNotDelivered(RuntimeError):
 
 # -- sending through smtp_default --------------------------------------------------------------
 
+
 def smtp_connection(conn_id: str = settings.SMTP_CONN_ID):
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
@@ -63,28 +64,36 @@ def queue(message: EmailMessage, kind: str, run_id: str | None, *, url: str | No
     with warehouse.connect(url) as conn:
         return conn.execute(
             "insert into dq.alerts (run_id, kind, subject, recipients, message) values (%s, %s, %s, %s, %s)"
-            " returning alert_id", [run_id, kind, message["Subject"], message["To"], message.as_bytes()]).fetchone()[0]
+            " returning alert_id",
+            [run_id, kind, message["Subject"], message["To"], message.as_bytes()],
+        ).fetchone()[0]
 
 
 def deliver_pending(*, url: str | None = None) -> dict[int, str | None]:
     """Try every pending alert, oldest first; returns {alert_id: error or None when sent}."""
     outcome: dict[int, str | None] = {}
     with warehouse.connect(url) as conn:
-        pending = conn.execute("select alert_id, message from dq.alerts where status = 'pending'"
-                               " order by alert_id for update skip locked").fetchall()
+        pending = conn.execute(
+            "select alert_id, message from dq.alerts where status = 'pending' order by alert_id for update skip locked"
+        ).fetchall()
         for alert_id, raw in pending:
             message = BytesParser(policy=policy.default).parsebytes(bytes(raw))
             try:
                 send(message)
             except (OSError, smtplib.SMTPException) as error:
                 outcome[alert_id] = f"{type(error).__name__}: {error}"
-                conn.execute("update dq.alerts set attempts = attempts + 1, last_error = %s where alert_id = %s",
-                             [outcome[alert_id], alert_id])
+                conn.execute(
+                    "update dq.alerts set attempts = attempts + 1, last_error = %s where alert_id = %s",
+                    [outcome[alert_id], alert_id],
+                )
                 log.warning("alert %s not delivered: %s (kept in dq.alerts)", alert_id, outcome[alert_id])
             else:
                 outcome[alert_id] = None
-                conn.execute("update dq.alerts set attempts = attempts + 1, status = 'sent', sent_at = now(),"
-                             " last_error = null where alert_id = %s", [alert_id])
+                conn.execute(
+                    "update dq.alerts set attempts = attempts + 1, status = 'sent', sent_at = now(),"
+                    " last_error = null where alert_id = %s",
+                    [alert_id],
+                )
             conn.commit()
     return outcome
 
@@ -94,12 +103,15 @@ def queue_and_deliver(message: EmailMessage, kind: str, run_id: str | None, *, u
     alert_id = queue(message, kind, run_id, url=url)
     outcome = deliver_pending(url=url)
     if outcome.get(alert_id):
-        raise AlertNotDelivered(f"alert {alert_id} ('{message['Subject']}') is kept in dq.alerts and will be "
-                                f"sent by the next run: {outcome[alert_id]}")
+        raise AlertNotDelivered(
+            f"alert {alert_id} ('{message['Subject']}') is kept in dq.alerts and will be "
+            f"sent by the next run: {outcome[alert_id]}"
+        )
     return alert_id
 
 
 # -- the run summary -----------------------------------------------------------------------------
+
 
 def _delivery_outcome(delivery: dict, warned_versions: set, warned_las: set, published: bool) -> str:
     if delivery["status"] in ("quarantined", "rejected"):
@@ -119,13 +131,26 @@ def _fingerprint(conn, check: dict) -> str:
     Delivery checks see the same records again in next week's full snapshot, so the version and
     row numbers are left out; a mart check's finding belongs to its week, so its as_at is kept."""
     records = sorted(
-        json.dumps([key, {k: v for k, v in (record or {}).items() if k not in VOLATILE_RECORD_FIELDS}],
-                   sort_keys=True, default=str)
-        for key, record in conn.execute("select child_key, record from dq.flagged_records where validation_id = %s",
-                                        [check.get("validation_id")]))
-    identity = json.dumps([check.get("la_code"), check.get("failing_la_codes"), check["suite"], check["expectation"],
-                           check.get("unexpected_count"), check.get("as_at") if check.get("scope") == "mart" else None,
-                           records])
+        json.dumps(
+            [key, {k: v for k, v in (record or {}).items() if k not in VOLATILE_RECORD_FIELDS}],
+            sort_keys=True,
+            default=str,
+        )
+        for key, record in conn.execute(
+            "select child_key, record from dq.flagged_records where validation_id = %s", [check.get("validation_id")]
+        )
+    )
+    identity = json.dumps(
+        [
+            check.get("la_code"),
+            check.get("failing_la_codes"),
+            check["suite"],
+            check["expectation"],
+            check.get("unexpected_count"),
+            check.get("as_at") if check.get("scope") == "mart" else None,
+            records,
+        ]
+    )
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
@@ -137,7 +162,8 @@ def _repeats(conn, failed: list[dict], as_at: str | None) -> dict[str, tuple]:
         row = conn.execute(
             "select first_as_at, first_seen, last_reported > now() - make_interval(days => %s)"
             " from dq.alert_fingerprints where fingerprint = %s",
-            [settings.alert_repeat_days(), fingerprint]).fetchone()
+            [settings.alert_repeat_days(), fingerprint],
+        ).fetchone()
         if row and row[2]:
             persisting[fingerprint] = (row[0], row[1])
             conn.execute("update dq.alert_fingerprints set last_seen = now() where fingerprint = %s", [fingerprint])
@@ -146,7 +172,8 @@ def _repeats(conn, failed: list[dict], as_at: str | None) -> dict[str, tuple]:
                 "insert into dq.alert_fingerprints (fingerprint, la_code, expectation, first_as_at)"
                 " values (%s, %s, %s, %s)"
                 " on conflict (fingerprint) do update set last_reported = now(), last_seen = now()",
-                [fingerprint, check.get("la_code"), check["expectation"], as_at])
+                [fingerprint, check.get("la_code"), check["expectation"], as_at],
+            )
     return persisting
 
 
@@ -157,7 +184,9 @@ def _flagged_records_csv(conn, failed: list[dict]) -> str | None:
     rows = conn.execute(
         "select v.la_code, f.la_code, v.rule_code, v.expectation, v.severity, f.child_key, f.record"
         " from dq.flagged_records f join dq.validations v using (validation_id)"
-        " where validation_id = any(%s) order by v.severity, v.expectation, f.child_key", [ids]).fetchall()
+        " where validation_id = any(%s) order by v.severity, v.expectation, f.child_key",
+        [ids],
+    ).fetchall()
     if not rows:
         return None
     out = io.StringIO()
@@ -165,8 +194,16 @@ def _flagged_records_csv(conn, failed: list[dict]) -> str | None:
     writer.writerow(["la_code", "rule", "check", "severity", "child_key", "dates"])
     for version_la, record_la, rule, expectation, severity, key, record in rows:
         dates = {k: v for k, v in (record or {}).items() if isinstance(v, str) and _looks_like_date(v)}
-        writer.writerow([record_la or version_la, rule or "", expectation, severity, key or "",
-                         "; ".join(f"{k}={v}" for k, v in sorted(dates.items()))])
+        writer.writerow(
+            [
+                record_la or version_la,
+                rule or "",
+                expectation,
+                severity,
+                key or "",
+                "; ".join(f"{k}={v}" for k, v in sorted(dates.items())),
+            ]
+        )
     return out.getvalue()
 
 
@@ -202,22 +239,31 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
         outcome = _delivery_outcome(delivery, warned_versions, warned_las, published)
         loaded_before = " (loaded before; unchanged)" if delivery.get("already_loaded") else ""
         reason = f": {delivery['reason']}" if delivery.get("reason") and outcome in ("quarantined", "rejected") else ""
-        text.append(f"  {delivery['la_code']} {delivery['extract_date']} version {delivery['delivery_version_id']}:"
-                    f" {outcome}{loaded_before}{reason}")
+        text.append(
+            f"  {delivery['la_code']} {delivery['extract_date']} version {delivery['delivery_version_id']}:"
+            f" {outcome}{loaded_before}{reason}"
+        )
     if summary.get("kept_la_codes"):
         text.append("  Published figures kept as they were for: " + ", ".join(summary["kept_la_codes"]))
 
     text += ["", "Failed checks:" if failed else "All quality checks passed."]
     for check in sorted(failed, key=lambda c: (c["severity"] != "block", c.get("la_code") or "", c["expectation"])):
-        where = (f"{check['la_code']} version {check['delivery_version_id']} " if check.get("delivery_version_id")
-                 else f"{', '.join(check.get('failing_la_codes') or [])} " if check.get("failing_la_codes") else "")
+        where = (
+            f"{check['la_code']} version {check['delivery_version_id']} "
+            if check.get("delivery_version_id")
+            else f"{', '.join(check.get('failing_la_codes') or [])} "
+            if check.get("failing_la_codes")
+            else ""
+        )
         rule = f" (DfE rule {check['rule']})" if check.get("rule") else ""
         count = f"errored: {check['error']}" if check.get("errored") else f"{check.get('unexpected_count') or 0} rows"
         text.append(f"  [{check['severity']}] {where}{check['table']}.{check['expectation']}{rule}: {count}.")
         if check.get("fingerprint") in persisting:
             first_as_at, first_seen = persisting[check["fingerprint"]]
-            text.append(f"      Persists unchanged since the week of {first_as_at or 'an earlier run'}"
-                        f" (reported in full on {first_seen:%d %B %Y}).")
+            text.append(
+                f"      Persists unchanged since the week of {first_as_at or 'an earlier run'}"
+                f" (reported in full on {first_seen:%d %B %Y})."
+            )
             continue
         text.append(f"      What it means: {check.get('meaning') or check['why']}")
         if check.get("action"):
@@ -231,14 +277,18 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
             change = figure.get("change_vs_previous")
             if "children_looked_after" in figure:
                 looked_after = f"{figure['children_looked_after']} children looked after"
-                text.append(f"  {figure['la_code']} {figure['as_at']}: {looked_after}"
-                            f" ({'no previous week' if change is None else f'{change:+d} on the previous week'}),"
-                            f" {figure['lac_starts']} started, {figure['lac_ceased']} ceased")
+                text.append(
+                    f"  {figure['la_code']} {figure['as_at']}: {looked_after}"
+                    f" ({'no previous week' if change is None else f'{change:+d} on the previous week'}),"
+                    f" {figure['lac_starts']} started, {figure['lac_ceased']} ceased"
+                )
             if "children_on_plan" in figure:
                 cp_change = figure.get("cp_change_vs_previous")
                 since = "no previous week" if cp_change is None else f"{cp_change:+d} on the previous week"
-                text.append(f"  {figure['la_code']} {figure['as_at']}: {figure['children_on_plan']} children on a"
-                            f" child protection plan ({since})")
+                text.append(
+                    f"  {figure['la_code']} {figure['as_at']}: {figure['children_on_plan']} children on a"
+                    f" child protection plan ({since})"
+                )
     if summary.get("errors"):
         text += ["", "Why the run failed:"] + [f"  {error}" for error in summary["errors"]]
     for report in summary.get("reports") or []:
@@ -267,11 +317,14 @@ def _as_html(subject: str, body: str) -> str:
         heading, rest = lines[0], lines[1:]
         items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in rest)
         paragraphs.append(f"<p><strong>{html.escape(heading)}</strong></p>" + (f"<ul>{items}</ul>" if items else ""))
-    return (f"<html><head><title>{html.escape(subject)}</title></head>"
-            f"<body style=\"font-family: sans-serif\">{''.join(paragraphs)}</body></html>")
+    return (
+        f"<html><head><title>{html.escape(subject)}</title></head>"
+        f'<body style="font-family: sans-serif">{"".join(paragraphs)}</body></html>'
+    )
 
 
 # -- other alerts --------------------------------------------------------------------------------
+
 
 def _simple_message(subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
@@ -284,8 +337,10 @@ def _simple_message(subject: str, body: str) -> EmailMessage:
 
 
 def task_failure_message(dag_id: str, task_id: str, run_id: str, error: str, log_url: str | None) -> EmailMessage:
-    body = (f"Task {task_id} of {dag_id} failed in run {run_id}.\n\nError:\n  {error.strip()[:2000]}\n\n"
-            f"Log:\n  {log_url or 'see the task log in Airflow'}\n")
+    body = (
+        f"Task {task_id} of {dag_id} failed in run {run_id}.\n\nError:\n  {error.strip()[:2000]}\n\n"
+        f"Log:\n  {log_url or 'see the task log in Airflow'}\n"
+    )
     return _simple_message(f"[CSC warehouse] Task failed: {dag_id}.{task_id}", body)
 
 
@@ -293,16 +348,22 @@ def on_task_failure(context) -> None:
     """Airflow failure callback: one email per failed task; never raises (the task has failed already)."""
     try:
         ti = context["ti"]
-        message = task_failure_message(ti.dag_id, ti.task_id, context.get("run_id", ""),
-                                       str(context.get("exception") or "unknown error"),
-                                       getattr(ti, "log_url", None))
+        message = task_failure_message(
+            ti.dag_id,
+            ti.task_id,
+            context.get("run_id", ""),
+            str(context.get("exception") or "unknown error"),
+            getattr(ti, "log_url", None),
+        )
         queue_and_deliver(message, "task_failed", context.get("run_id"))
     except Exception as error:  # the outbox keeps what it could queue; the task's own failure stands
         log.error("could not send the task-failure alert: %s", error)
 
 
 def missing_delivery_message(as_at: date, missing: list[str], deadline: str) -> EmailMessage:
-    body = (f"No delivery for the week of {as_at} had arrived by {deadline} from: {', '.join(missing)}.\n\n"
-            "What to do:\n  Ask the authority's data team to drop the week's extract in the landing area;"
-            " the weekly figures for them stay those of their last accepted delivery until it arrives.\n")
+    body = (
+        f"No delivery for the week of {as_at} had arrived by {deadline} from: {', '.join(missing)}.\n\n"
+        "What to do:\n  Ask the authority's data team to drop the week's extract in the landing area;"
+        " the weekly figures for them stay those of their last accepted delivery until it arrives.\n"
+    )
     return _simple_message(f"[CSC warehouse] Missing deliveries for {as_at}: {', '.join(missing)}", body)

@@ -62,9 +62,10 @@ def find_arrived(run_plan: dict) -> list[str]:
     deliveries = [d for d in landing.find_deliveries(Path(run_plan["landing"])) if holds_an_audit_return(d)]
     with warehouse.connect() as conn:
         for delivery in deliveries:
-            seen = conn.execute("select 1 from ledger.delivery_versions where la_code = %s and extract_date = %s"
-                                " and sha256 = %s", [delivery.la_code, delivery.extract_date,
-                                                     delivery.version_sha256()]).fetchone()
+            seen = conn.execute(
+                "select 1 from ledger.delivery_versions where la_code = %s and extract_date = %s and sha256 = %s",
+                [delivery.la_code, delivery.extract_date, delivery.version_sha256()],
+            ).fetchone()
             if seen:
                 continue
             log.info("audit return arrived: %s with %d file(s)", delivery.label, len(delivery.files))
@@ -77,8 +78,12 @@ def find_arrived(run_plan: dict) -> list[str]:
 def loaded_audit_returns(outcomes: list[dict] | None) -> int:
     """How many audit-return files (or sheets) an ingest loaded just now: the weekly DAG's trigger."""
     newly_loaded = [o for o in outcomes or [] if o.get("status") == "loaded" and not o.get("already_loaded")]
-    return sum(1 for outcome in newly_loaded for file in outcome.get("files") or []
-               if file.get("table_name") == tables.AUDIT_ANSWERS.name and file.get("status") == "accepted")
+    return sum(
+        1
+        for outcome in newly_loaded
+        for file in outcome.get("files") or []
+        if file.get("table_name") == tables.AUDIT_ANSWERS.name and file.get("status") == "accepted"
+    )
 
 
 def check_marts(run_id: str, run_plan: dict) -> dict:
@@ -94,12 +99,23 @@ def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str
     return publishing.publish(run_id, MARTS, kept_la_codes=runs.authorities_to_keep(delivery_verdict, mart_verdict))
 
 
-def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, delivery_verdict: dict | None,
-              mart_verdict: dict | None, published: list[str] | None) -> dict:
+def summarise(
+    run_id: str,
+    run_plan: dict | None,
+    outcomes: list[dict] | None,
+    delivery_verdict: dict | None,
+    mart_verdict: dict | None,
+    published: list[str] | None,
+) -> dict:
     """What the run did, recorded in dq.runs under this DAG's id; `failed` decides its final state."""
     errors = []
-    for value, step in ((run_plan, "planning"), (outcomes, "ingestion"), (delivery_verdict, "the delivery checks"),
-                        (mart_verdict, "the dbt build or the audit_results checks"), (published, "publication")):
+    for value, step in (
+        (run_plan, "planning"),
+        (outcomes, "ingestion"),
+        (delivery_verdict, "the delivery checks"),
+        (mart_verdict, "the dbt build or the audit_results checks"),
+        (published, "publication"),
+    ):
         if value is None:
             errors.append(f"{step} did not finish (see its task log)")
     if mart_verdict and mart_verdict["blocked_everywhere"]:
@@ -107,8 +123,13 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
     elif mart_verdict and mart_verdict["kept_la_codes"]:
         errors.append("blocking checks kept the published audit results of " + ", ".join(mart_verdict["kept_la_codes"]))
     checked = {v["delivery_version_id"]: v for v in (delivery_verdict or {}).get("versions", [])}
-    deliveries = [{key: outcome.get(key) for key in ("la_code", "extract_date", "delivery_version_id", "status",
-                                                      "reason", "already_loaded")} for outcome in outcomes or []]
+    deliveries = [
+        {
+            key: outcome.get(key)
+            for key in ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")
+        }
+        for outcome in outcomes or []
+    ]
     for delivery in deliveries:
         if delivery["delivery_version_id"] in checked:
             delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
@@ -136,9 +157,12 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
             "insert into dq.runs (run_id, dag_id, as_at, finished_at, state, summary)"
             " values (%s, %s, %s, now(), %s, %s) on conflict (run_id) do update set finished_at = now(),"
             " state = excluded.state, summary = excluded.summary",
-            [run_id, DAG_ID, as_at, "failed" if errors else "success", json.dumps(summary, default=str)])
-    log.info("audit returns run summary: %s", json.dumps({k: v for k, v in summary.items() if k != "failed_checks"},
-                                                         default=str, indent=2))
+            [run_id, DAG_ID, as_at, "failed" if errors else "success", json.dumps(summary, default=str)],
+        )
+    log.info(
+        "audit returns run summary: %s",
+        json.dumps({k: v for k, v in summary.items() if k != "failed_checks"}, default=str, indent=2),
+    )
     return summary
 
 

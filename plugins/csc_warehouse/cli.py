@@ -17,8 +17,11 @@ log = logging.getLogger("csc")
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     for noisy in ("great_expectations", "urllib3", "asyncio", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -28,6 +31,7 @@ def _print(message: str) -> None:
 
 
 # -- services and setup ------------------------------------------------------------------------
+
 
 def cmd_services(args) -> int:
     from csc_warehouse import services
@@ -66,8 +70,9 @@ def prepare_airflow() -> None:
     marker = home / f".migrated-{hashlib.sha256(settings.airflow_metadata_url().encode()).hexdigest()[:12]}"
     if not marker.exists():
         log.info("migrating the Airflow metadata database")
-        subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True, stdout=subprocess.DEVNULL
+        )
         marker.touch()
 
 
@@ -141,8 +146,9 @@ def weeks_to_catch_up(since: date | None, until: date | None) -> list[date]:
 
     if since is None:
         with warehouse.connect() as conn:
-            last = conn.execute("select max(as_at) from dq.runs where dag_id = %s and state = 'success'",
-                                [settings.WEEKLY_DAG_ID]).fetchone()[0]
+            last = conn.execute(
+                "select max(as_at) from dq.runs where dag_id = %s and state = 'success'", [settings.WEEKLY_DAG_ID]
+            ).fetchone()[0]
         since = last + timedelta(days=1) if last else settings.weekly_start_date()
         if since is None:
             raise settings.SettingMissing("no weekly run has succeeded yet: give --since, or set CSC_WEEKLY_START_DATE")
@@ -174,6 +180,7 @@ def cmd_catch_up(args) -> int:
 
 # -- loading -----------------------------------------------------------------------------------
 
+
 def cmd_ingest(args) -> int:
     from csc_warehouse import loading, warehouse
 
@@ -188,8 +195,10 @@ def cmd_ingest(args) -> int:
             _print(f"  ... and {len(outcome.findings) - 20} more: csc ledger lists every one")
     loaded = sum(1 for o in outcomes if o.status == "loaded" and not o.already_loaded)
     before = sum(1 for o in outcomes if o.already_loaded)
-    _print(f"{len(outcomes)} delivery version(s): {loaded} loaded (the quality gate decides acceptance),"
-           f" {before} loaded before, {len(quarantined)} quarantined")
+    _print(
+        f"{len(outcomes)} delivery version(s): {loaded} loaded (the quality gate decides acceptance),"
+        f" {before} loaded before, {len(quarantined)} quarantined"
+    )
     return 1 if quarantined else 0
 
 
@@ -200,15 +209,20 @@ def cmd_ledger(args) -> int:
         " left(v.sha256, 12) as sha256, f.file_name, f.sheet, f.table_name, f.status as file_status,"
         " f.rows_read, f.rows_loaded, f.seconds, coalesce(f.reason, v.reason) as reason"
         " from ledger.delivery_versions v left join ledger.delivery_files f using (delivery_version_id)"
-        " order by v.delivery_version_id, f.file_name, f.sheet", None)
+        " order by v.delivery_version_id, f.file_name, f.sheet",
+        None,
+    )
     _print("")
     return _query(
         "select delivery_version_id as version, file_name, sheet, row_number, column_name, value, rule,"
         " message from ledger.door_findings"
-        " order by delivery_version_id, file_name, sheet, row_number nulls first", None)
+        " order by delivery_version_id, file_name, sheet, row_number nulls first",
+        None,
+    )
 
 
 # -- the gate and publication -------------------------------------------------------------------
+
 
 def cmd_accept(args) -> int:
     from csc_warehouse import gatekeeping
@@ -228,6 +242,7 @@ def cmd_rollback(args) -> int:
 
 # -- access and retention ----------------------------------------------------------------------
 
+
 def _refused(error: Exception) -> int:
     print(f"csc: {error}", file=sys.stderr)
     return 2
@@ -238,12 +253,15 @@ def cmd_grant_analyst(args) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     try:
-        grant = access.grant_analyst(args.login, args.la, password=password, revealer=args.revealer,
-                                     replace=args.replace)
+        grant = access.grant_analyst(
+            args.login, args.la, password=password, revealer=args.revealer, replace=args.replace
+        )
     except access.AccessError as error:
         return _refused(error)
-    _print(f"{'created' if grant.created else 'updated'} analyst login {grant.login}: reads authorities "
-           f"{', '.join(grant.la_codes)} in reporting and dq" + ("; may reveal child ids" if grant.revealer else ""))
+    _print(
+        f"{'created' if grant.created else 'updated'} analyst login {grant.login}: reads authorities "
+        f"{', '.join(grant.la_codes)} in reporting and dq" + ("; may reveal child ids" if grant.revealer else "")
+    )
     return 0
 
 
@@ -257,11 +275,15 @@ def cmd_reveal(args) -> int:
     except access.AccessError as error:
         return _refused(error)
     except psycopg.errors.InsufficientPrivilege as error:
-        return _refused(f"not allowed to reveal child ids (the csc_revealer role is needed): "
-                        f"{error.diag.message_primary}")
+        return _refused(
+            f"not allowed to reveal child ids (the csc_revealer role is needed): {error.diag.message_primary}"
+        )
     if not revealed.found:
-        print(f"csc: no child of an authority you may see has that key (recorded as reveal request "
-              f"{revealed.request_id})", file=sys.stderr)
+        print(
+            f"csc: no child of an authority you may see has that key (recorded as reveal request "
+            f"{revealed.request_id})",
+            file=sys.stderr,
+        )
         return 1
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerows([["la_code", "child_id"], [revealed.la_code, revealed.child_id]])
@@ -276,8 +298,10 @@ def cmd_purge(args) -> int:
     except retention.RetentionError as error:
         return _refused(error)
     days = settings.retention_days() if args.older_than_days is None else args.older_than_days
-    _print(f"purged {len(purged)} delivery version(s) older than {days} days, "
-           f"{sum(p.rows_deleted for p in purged):,} rows; every version the published figures use is kept")
+    _print(
+        f"purged {len(purged)} delivery version(s) older than {days} days, "
+        f"{sum(p.rows_deleted for p in purged):,} rows; every version the published figures use is kept"
+    )
     return 0
 
 
@@ -292,13 +316,16 @@ def cmd_erase(args) -> int:
         return _refused(error)
     for table, rows in erasure.rows_deleted.items():
         _print(f"  {table}: {rows:,}")
-    _print(f"erasure {erasure.erasure_id}: child key {erasure.child_key} of {erasure.la_code}, "
-           f"{erasure.total:,} rows removed (ledger.erasures keeps the record, not the id)"
-           + ("" if erasure.total else "; the warehouse held nothing of that child"))
+    _print(
+        f"erasure {erasure.erasure_id}: child key {erasure.child_key} of {erasure.la_code}, "
+        f"{erasure.total:,} rows removed (ledger.erasures keeps the record, not the id)"
+        + ("" if erasure.total else "; the warehouse held nothing of that child")
+    )
     return 0
 
 
 # -- the committee report --------------------------------------------------------------------
+
 
 def cmd_report(args) -> int:
     from csc_warehouse.report import write_report
@@ -314,6 +341,7 @@ def cmd_report(args) -> int:
 
 
 # -- queries -----------------------------------------------------------------------------------
+
 
 def _query(statement: str, role: str | None) -> int:
     from csc_warehouse import warehouse
@@ -334,6 +362,7 @@ def cmd_sql(args) -> int:
 
 # -- the demo ----------------------------------------------------------------------------------
 
+
 def cmd_demo(args) -> int:
     from csc_warehouse import demo_data, services, transforming, warehouse
 
@@ -352,9 +381,9 @@ def cmd_demo(args) -> int:
     _print("")
     _print("Where to look:")
     _print(f"  warehouse: {settings.redacted(settings.warehouse_url())}")
-    _print("  tables:    .venv/bin/csc sql \"select * from reporting.lac_weekly order by as_at\"")
+    _print('  tables:    .venv/bin/csc sql "select * from reporting.lac_weekly order by as_at"')
     _print(f"  emails:    {settings.mail_dir()}  (one .eml file per message)")
-    _print("  summaries: .venv/bin/csc sql \"select run_id, state, summary from dq.runs order by finished_at\"")
+    _print('  summaries: .venv/bin/csc sql "select run_id, state, summary from dq.runs order by finished_at"')
     _print(f"  dbt docs:  {docs}")
     _print(f"  checks:    {data_docs_index()}  (Great Expectations Data Docs)")
     _print(f"  report:    {report.markdown}  (and report.html, charts beside it)")
@@ -375,13 +404,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply the warehouse migrations").set_defaults(func=cmd_migrate)
     commands.add_parser("dbt-parse", help="write the dbt manifest the DAG renders from").set_defaults(
-        func=cmd_dbt_parse)
+        func=cmd_dbt_parse
+    )
 
     run = commands.add_parser("run-week", help="run the weekly DAG for one as_at through Airflow")
     run.add_argument("--as-at", required=True, help="YYYY-MM-DD: takes deliveries dated as_at - 6 .. as_at")
     run.add_argument("--landing", help="landing root (default: CSC_LANDING_DIR)")
-    run.add_argument("--full-refresh", action="store_true",
-                     help="rebuild dbt's history from raw, not just add this week (after changing a definition)")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild dbt's history from raw, not just add this week (after changing a definition)",
+    )
     run.set_defaults(func=cmd_run_week)
 
     audits = commands.add_parser("run-audits", help="run the audit_returns DAG now for the audit returns that arrived")
@@ -445,7 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.set_defaults(func=cmd_sql)
 
     commands.add_parser("demo", help="what `make run` does: services, demo deliveries, weekly runs").set_defaults(
-        func=cmd_demo)
+        func=cmd_demo
+    )
     return parser
 
 

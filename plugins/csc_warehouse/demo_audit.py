@@ -18,8 +18,7 @@ from pathlib import Path
 AUDIT_THEME = "Domestic abuse"
 AUDIT_DATE = date(2014, 2, 7)
 CASES = 18
-LONG_COLUMNS = ("audit_theme", "audit_date", "case_ref", "auditor", "question_id", "question_text", "answer",
-                "comment")
+LONG_COLUMNS = ("audit_theme", "audit_date", "case_ref", "auditor", "question_id", "question_text", "answer", "comment")
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,16 @@ def write_audit_return(folder: Path, la_code: str = "309") -> Path:
             case_ref = f"DA{la_code}-{case_number:03d}"
             auditor = f"Auditor {1 + case_number % 3}"
             for question in QUESTIONS:
-                writer.writerow([AUDIT_THEME, AUDIT_DATE.strftime("%d/%m/%Y"), case_ref, auditor,
-                                 question.question_id, question.text, _answer(question, case_number), ""])
+                writer.writerow(
+                    [
+                        AUDIT_THEME,
+                        AUDIT_DATE.strftime("%d/%m/%Y"),
+                        case_ref,
+                        auditor,
+                        question.question_id,
+                        question.text,
+                        _answer(question, case_number),
+                        "",
+                    ]
+                )
     return path

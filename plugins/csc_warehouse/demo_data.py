@@ -34,12 +34,30 @@ DEMO_WEEKS: tuple[date, ...] = tuple(date(2014, 1, 6) + timedelta(weeks=i) for i
 
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS = (
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
 )
 PLAN_COLUMNS = (
-    "LAchildID", "PersonBirthDate", "Sex", "Ethnicity", "CPPstartDate", "CPPendDate",
-    "InitialCategoryOfAbuse", "LatestCategoryOfAbuse", "NumberOfPreviousCPP",
+    "LAchildID",
+    "PersonBirthDate",
+    "Sex",
+    "Ethnicity",
+    "CPPstartDate",
+    "CPPendDate",
+    "InitialCategoryOfAbuse",
+    "LatestCategoryOfAbuse",
+    "NumberOfPreviousCPP",
 )
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -102,8 +120,21 @@ PLAN_AGE_BANDS = ((0, 0, 12), (1, 4, 28), (5, 9, 28), (10, 15, 27), (16, 17, 5))
 POLICE_PROTECTION_AGE_BANDS = ((0, 4, 20), (5, 11, 30), (12, 17, 50))
 
 ETHNIC_WEIGHTS = {
-    "WBRI": 25, "WOTH": 14, "WIRI": 1, "WROM": 1, "BAFR": 14, "BCRB": 8, "BOTH": 6, "MWBC": 8,
-    "MWBA": 3, "MOTH": 6, "AOTH": 3, "ABAN": 1, "OOTH": 5, "REFU": 1, "NOBT": 1,
+    "WBRI": 25,
+    "WOTH": 14,
+    "WIRI": 1,
+    "WROM": 1,
+    "BAFR": 14,
+    "BCRB": 8,
+    "BOTH": 6,
+    "MWBC": 8,
+    "MWBA": 3,
+    "MOTH": 6,
+    "AOTH": 3,
+    "ABAN": 1,
+    "OOTH": 5,
+    "REFU": 1,
+    "NOBT": 1,
 }
 CIN_WEIGHTS = {"N1": 55, "N2": 4, "N3": 4, "N4": 8, "N5": 10, "N6": 10, "N7": 2, "N8": 7}
 ABUSE_WEIGHTS = {"NEG": 45, "EMO": 35, "PHY": 8, "SAB": 4, "MUL": 8}
@@ -451,9 +482,7 @@ class _ScenarioBuilder:
         """A change of legal status only (RNE L): same placement, so no reason for a placement change."""
         return _Step(on, "L", legal_status, current.placement)
 
-    def _add_period(
-        self, child: _Child, steps: list[_Step], end: date | None, rec: str, cin: str = ""
-    ) -> None:
+    def _add_period(self, child: _Child, steps: list[_Step], end: date | None, rec: str, cin: str = "") -> None:
         """Turn a period's steps into episodes: each runs until the next step (X1), the last until `end`."""
         cin = cin or self._weighted(CIN_WEIGHTS)
         for step, following in zip(steps, [*steps[1:], None], strict=True):
@@ -535,9 +564,7 @@ class _ScenarioBuilder:
             self._stays_until_18(child, self._history(child, start, self.cutoff, legal_status))
             self._in_care(child, range(len(self.weeks)))
 
-    def add_child_in_care_throughout(
-        self, move_on: date | None = None, full_care_order_on: date | None = None
-    ) -> None:
+    def add_child_in_care_throughout(self, move_on: date | None = None, full_care_order_on: date | None = None) -> None:
         """Looked after before the first week and after the last; maybe a move or a new order in a week."""
         child = self._new_child(self._dob(LAC_AGE_BANDS, on=self.cutoff))
         if full_care_order_on:
@@ -641,8 +668,7 @@ class _ScenarioBuilder:
         agreed_until = self.weeks[-1] + timedelta(days=200)
         self._add_period(agreement, [self._short_break(agreed_on, "V4")], agreed_until, "E13", cin="N4")
         v3_children = [
-            self._new_child(self._dob(((5, 15, 1),), on=self.cutoff), short_breaks=True)
-            for _ in range(V3_CHILDREN)
+            self._new_child(self._dob(((5, 15, 1),), on=self.cutoff), short_breaks=True) for _ in range(V3_CHILDREN)
         ]
         for number, child in enumerate(v3_children):  # two earlier breaks each, in the autumn
             for weeks_before in (9 + 3 * number, 5 + 3 * number):
@@ -758,13 +784,23 @@ def _episode_rows(scenario: _Scenario, extract_date: date) -> list[list[str]]:
             continue
         ended = episode.dec is not None and episode.dec <= extract_date
         placement = episode.placement
-        rows.append([
-            episode.child_id, _format(episode.decom), episode.rne, episode.legal_status, episode.cin,
-            placement.place, placement.provider,
-            _format(episode.dec) if ended else "", episode.rec if ended else "",
-            episode.reason_place_change if ended else "",
-            episode.home_post, placement.postcode, placement.urn,
-        ])
+        rows.append(
+            [
+                episode.child_id,
+                _format(episode.decom),
+                episode.rne,
+                episode.legal_status,
+                episode.cin,
+                placement.place,
+                placement.provider,
+                _format(episode.dec) if ended else "",
+                episode.rec if ended else "",
+                episode.reason_place_change if ended else "",
+                episode.home_post,
+                placement.postcode,
+                placement.urn,
+            ]
+        )
     return rows
 
 
@@ -773,8 +809,9 @@ def _header_rows(scenario: _Scenario, child_ids: set[str]) -> list[list[str]]:
     rows = []
     for child_id in sorted(child_ids):
         child = scenario.children[child_id]
-        rows.append([child_id, child.sex, _format(child.dob), child.ethnic, child.upn, child.mother,
-                     _format(child.mc_dob)])
+        rows.append(
+            [child_id, child.sex, _format(child.dob), child.ethnic, child.upn, child.mother, _format(child.mc_dob)]
+        )
     return rows
 
 
@@ -787,11 +824,19 @@ def _plan_rows(scenario: _Scenario, extract_date: date) -> list[list[str]]:
             continue
         child = scenario.plan_children[plan.child_id]
         ended = plan.end is not None and plan.end <= extract_date
-        rows.append([
-            child.child_id, _format(child.dob), child.sex, child.ethnic, _format(plan.start),
-            _format(plan.end) if ended else "", plan.initial_category, plan.latest_category,
-            str(plan.previous_plans),
-        ])
+        rows.append(
+            [
+                child.child_id,
+                _format(child.dob),
+                child.sex,
+                child.ethnic,
+                _format(plan.start),
+                _format(plan.end) if ended else "",
+                plan.initial_category,
+                plan.latest_category,
+                str(plan.previous_plans),
+            ]
+        )
     return rows
 
 

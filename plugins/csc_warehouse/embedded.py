@@ -59,8 +59,11 @@ def _run_as_owner() -> dict:
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", SYSTEM_USER],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", SYSTEM_USER],
+            check=True,
+            capture_output=True,
+        )
     return {"user": SYSTEM_USER, "group": pwd.getpwnam(SYSTEM_USER).pw_gid}
 
 
@@ -105,8 +108,9 @@ class EmbeddedWarehouse:
         return self._read_state()["url"]
 
     def _pg(self, name: str, *args: str, owner: dict, timeout: int = 60) -> subprocess.CompletedProcess:
-        return subprocess.run([str(_bin_dir() / name), *args], check=True, capture_output=True, text=True,
-                              timeout=timeout, **owner)
+        return subprocess.run(
+            [str(_bin_dir() / name), *args], check=True, capture_output=True, text=True, timeout=timeout, **owner
+        )
 
     def is_running(self) -> bool:
         pid_file = self.pgdata / "postmaster.pid"
@@ -135,11 +139,25 @@ class EmbeddedWarehouse:
         if owner:
             shutil.chown(self.logfile, user=SYSTEM_USER)
         try:
-            self._pg("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.logfile),
-                     "-o", f"-p {port}", "start", owner=owner, timeout=90)
+            self._pg(
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.logfile),
+                "-o",
+                f"-p {port}",
+                "start",
+                owner=owner,
+                timeout=90,
+            )
         except subprocess.CalledProcessError as error:
-            raise RuntimeError(f"PostgreSQL did not start; its log {self.logfile} says:\n"
-                               f"{self.logfile.read_text()[-3000:]}") from error
+            raise RuntimeError(
+                f"PostgreSQL did not start; its log {self.logfile} says:\n{self.logfile.read_text()[-3000:]}"
+            ) from error
         self._write_state(port)
         self._create_databases(port)
         return self.url
@@ -161,9 +179,20 @@ class EmbeddedWarehouse:
         if owner:
             shutil.chown(pwfile, user=SYSTEM_USER)
         try:
-            self._pg("initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth-local=trust",
-                     "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C.UTF-8",
-                     owner=owner, timeout=180)
+            self._pg(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                owner=owner,
+                timeout=180,
+            )
         finally:
             pwfile.unlink()
         conf = self.pgdata / "postgresql.conf"

@@ -29,14 +29,19 @@ def accept(delivery: str, *, reason: str, accepted_by: str, url: str | None = No
         row = conn.execute(
             "select delivery_version_id from ledger.delivery_versions where la_code = %s and extract_date = %s"
             " and status = 'rejected' order by received_at desc, delivery_version_id desc limit 1 for update",
-            [la_code, extract_date]).fetchone()
+            [la_code, extract_date],
+        ).fetchone()
         if row is None:
             raise AcceptError(f"{delivery} has no rejected version to accept (see `csc ledger`)")
         version = row[0]
-        conn.execute("update ledger.delivery_versions set status = 'accepted',"
-                     " reason = reason || ' (accepted after review by ' || %s || ')' where delivery_version_id = %s",
-                     [accepted_by, version])
-        conn.execute("insert into dq.acceptances (delivery_version_id, accepted_by, reason) values (%s, %s, %s)",
-                     [version, accepted_by, reason])
+        conn.execute(
+            "update ledger.delivery_versions set status = 'accepted',"
+            " reason = reason || ' (accepted after review by ' || %s || ')' where delivery_version_id = %s",
+            [accepted_by, version],
+        )
+        conn.execute(
+            "insert into dq.acceptances (delivery_version_id, accepted_by, reason) values (%s, %s, %s)",
+            [version, accepted_by, reason],
+        )
     log.info("delivery %s version %s accepted by %s: %s", delivery, version, accepted_by, reason)
     return version

@@ -116,8 +116,9 @@ class Quarantine(Exception):
 Progress = Callable[[str], None]
 
 
-def ingest_deliveries(deliveries: list[Delivery], *, url: str | None = None,
-                      progress: Progress = log.info) -> list[DeliveryOutcome]:
+def ingest_deliveries(
+    deliveries: list[Delivery], *, url: str | None = None, progress: Progress = log.info
+) -> list[DeliveryOutcome]:
     outcomes = []
     with warehouse.connect(url) as conn:
         for delivery in deliveries:
@@ -125,14 +126,19 @@ def ingest_deliveries(deliveries: list[Delivery], *, url: str | None = None,
     return outcomes
 
 
-def ingest_delivery(conn: psycopg.Connection, delivery: Delivery, *,
-                    progress: Progress = log.info) -> DeliveryOutcome:
+def ingest_delivery(conn: psycopg.Connection, delivery: Delivery, *, progress: Progress = log.info) -> DeliveryOutcome:
     started = time.monotonic()
     file_hashes = delivery.file_hashes()
-    outcome = DeliveryOutcome(la_code=delivery.la_code, extract_date=delivery.extract_date,
-                              sha256=delivery.version_sha256(file_hashes), status="loading")
-    new_version = ("insert into ledger.delivery_versions (la_code, extract_date, sha256, folder, status)"
-                   " values (%s, %s, %s, %s, %s) returning delivery_version_id")
+    outcome = DeliveryOutcome(
+        la_code=delivery.la_code,
+        extract_date=delivery.extract_date,
+        sha256=delivery.version_sha256(file_hashes),
+        status="loading",
+    )
+    new_version = (
+        "insert into ledger.delivery_versions (la_code, extract_date, sha256, folder, status)"
+        " values (%s, %s, %s, %s, %s) returning delivery_version_id"
+    )
     try:
         with conn.transaction():
             # JIT would compile the door's checks for longer than it then saves.
@@ -147,15 +153,26 @@ def ingest_delivery(conn: psycopg.Connection, delivery: Delivery, *,
             if existing:
                 outcome.delivery_version_id, outcome.status = existing
                 outcome.already_loaded = True
-                progress(f"{delivery.label}: these bytes were loaded before (version "
-                         f"{outcome.delivery_version_id}, {outcome.status}); nothing to do")
+                progress(
+                    f"{delivery.label}: these bytes were loaded before (version "
+                    f"{outcome.delivery_version_id}, {outcome.status}); nothing to do"
+                )
                 return outcome
-            outcome.delivery_version_id = conn.execute(new_version, [
-                delivery.la_code, delivery.extract_date, outcome.sha256, str(delivery.folder), "loading",
-            ]).fetchone()[0]
+            outcome.delivery_version_id = conn.execute(
+                new_version,
+                [
+                    delivery.la_code,
+                    delivery.extract_date,
+                    outcome.sha256,
+                    str(delivery.folder),
+                    "loading",
+                ],
+            ).fetchone()[0]
             # What the raw tables' provenance columns default to, for this transaction (migration 008).
-            conn.execute("select set_config('csc.delivery_version_id', %s, true), set_config('csc.la_code', %s, true)",
-                         [str(outcome.delivery_version_id), delivery.la_code])
+            conn.execute(
+                "select set_config('csc.delivery_version_id', %s, true), set_config('csc.la_code', %s, true)",
+                [str(outcome.delivery_version_id), delivery.la_code],
+            )
             _load_files(conn, delivery, outcome, file_hashes, progress)
             _check_delivery_as_a_whole(outcome)
             if outcome.findings:
@@ -168,33 +185,45 @@ def ingest_delivery(conn: psycopg.Connection, delivery: Delivery, *,
         outcome.reason = f"{len(outcome.findings)} finding(s) at the door; first: {outcome.findings[0].redacted()}"
         outcome.seconds = time.monotonic() - started
         with conn.transaction():
-            outcome.delivery_version_id = conn.execute(new_version, [
-                delivery.la_code, delivery.extract_date, outcome.sha256, str(delivery.folder), "quarantined",
-            ]).fetchone()[0]
+            outcome.delivery_version_id = conn.execute(
+                new_version,
+                [
+                    delivery.la_code,
+                    delivery.extract_date,
+                    outcome.sha256,
+                    str(delivery.folder),
+                    "quarantined",
+                ],
+            ).fetchone()[0]
             _record(conn, outcome)
     loaded = sum(f.rows_loaded for f in outcome.files)
-    progress(f"{delivery.label}: {outcome.status} as version {outcome.delivery_version_id}, "
-             f"{loaded:,} rows in {outcome.seconds:.2f}s"
-             + (f" ({outcome.reason})" if outcome.reason else ""))
+    progress(
+        f"{delivery.label}: {outcome.status} as version {outcome.delivery_version_id}, "
+        f"{loaded:,} rows in {outcome.seconds:.2f}s" + (f" ({outcome.reason})" if outcome.reason else "")
+    )
     return outcome
 
 
-def _load_files(conn, delivery: Delivery, outcome: DeliveryOutcome, file_hashes: dict[str, str],
-                progress: Progress) -> None:
+def _load_files(
+    conn, delivery: Delivery, outcome: DeliveryOutcome, file_hashes: dict[str, str], progress: Progress
+) -> None:
     for path in delivery.files:
         started = time.monotonic()
         try:
             sources = read_file(path)
         except ReaderError as error:
-            outcome.files.append(FileOutcome(path.name, file_hashes[path.name], status="quarantined",
-                                             reason=error.message))
+            outcome.files.append(
+                FileOutcome(path.name, file_hashes[path.name], status="quarantined", reason=error.message)
+            )
             outcome.findings.append(_finding(error.file_name, "", error.problem))
             progress(f"{delivery.label} {path.name}: cannot be read: {error.message}")
             continue
         for source in sources:
             if source.la_code_in_file and source.la_code_in_file != delivery.la_code:
-                source.warnings.append(f"the file says LA {source.la_code_in_file}; the folder's "
-                                       f"{delivery.la_code} is used (the folder wins)")
+                source.warnings.append(
+                    f"the file says LA {source.la_code_in_file}; the folder's "
+                    f"{delivery.la_code} is used (the folder wins)"
+                )
             result = FileOutcome(path.name, file_hashes[path.name], sheet=source.sheet)
             outcome.files.append(result)
             if source.table is None:
@@ -213,8 +242,10 @@ def _load_files(conn, delivery: Delivery, outcome: DeliveryOutcome, file_hashes:
                 continue
             result.status = "accepted"  # at the door; the version's status says what became of it
             result.reason = "; ".join(source.warnings) or None
-            progress(f"{what}, {result.rows_loaded:,} loaded in {result.seconds:.2f}s"
-                     + (f" ({result.reason})" if result.reason else ""))
+            progress(
+                f"{what}, {result.rows_loaded:,} loaded in {result.seconds:.2f}s"
+                + (f" ({result.reason})" if result.reason else "")
+            )
 
 
 def _check_delivery_as_a_whole(outcome: DeliveryOutcome) -> None:
@@ -224,26 +255,41 @@ def _check_delivery_as_a_whole(outcome: DeliveryOutcome) -> None:
         ignored = [f.label for f in outcome.files if f.status == "ignored"]
         for required in tables.SSDA903_REQUIRED_TABLES:
             if required.name not in present:
-                outcome.findings.append(Finding(
-                    "(delivery)", None, None, None, "required-table",
-                    f"an SSDA903 delivery must hold the {required.title} table "
-                    f"({', '.join(required.required)}); no file in the folder has its header row"
-                    + (f" (ignored: {', '.join(ignored)})" if ignored else "")))
+                outcome.findings.append(
+                    Finding(
+                        "(delivery)",
+                        None,
+                        None,
+                        None,
+                        "required-table",
+                        f"an SSDA903 delivery must hold the {required.title} table "
+                        f"({', '.join(required.required)}); no file in the folder has its header row"
+                        + (f" (ignored: {', '.join(ignored)})" if ignored else ""),
+                    )
+                )
     for name in sorted(present):
         holders = [f.label for f in outcome.files if f.table_name == name]
         if len(holders) > 1 and not tables.TABLES_BY_NAME[name].many_sources:
-            outcome.findings.append(Finding(
-                "(delivery)", None, None, None, "duplicate-table",
-                f"more than one file holds the {tables.TABLES_BY_NAME[name].title} table: "
-                + ", ".join(holders)))
+            outcome.findings.append(
+                Finding(
+                    "(delivery)",
+                    None,
+                    None,
+                    None,
+                    "duplicate-table",
+                    f"more than one file holds the {tables.TABLES_BY_NAME[name].title} table: " + ", ".join(holders),
+                )
+            )
 
 
 def _finding(file_name: str, sheet: str, problem: Problem, row_label: str = "row") -> Finding:
-    return Finding(file_name, problem.row, problem.column, problem.value, problem.rule, problem.message,
-                   sheet, row_label)
+    return Finding(
+        file_name, problem.row, problem.column, problem.value, problem.rule, problem.message, sheet, row_label
+    )
 
 
 # -- one table source ----------------------------------------------------------------------------
+
 
 class _Rows:
     """One table source's rows in raw.<table>: the COPY that puts them there, and the door's checks.
@@ -262,11 +308,13 @@ class _Rows:
         self.number = number  # the source's position in the delivery: names its temporary table, if any
         self.version, self.la_code = outcome.delivery_version_id, outcome.la_code
         self.raw = sql.Identifier("raw", self.table.name)
-        self.column = {canonical: sql.Identifier(self.table.raw_column(canonical))
-                       for canonical in source.mapped if canonical}
+        self.column = {
+            canonical: sql.Identifier(self.table.raw_column(canonical)) for canonical in source.mapped if canonical
+        }
         self.kept = [column for column in self.table.columns if column in self.column]
         self.rows = sql.SQL("delivery_version_id = {} and source_file = {}").format(
-            sql.Literal(self.version), sql.Literal(source.label))
+            sql.Literal(self.version), sql.Literal(source.label)
+        )
         # The column names a COPY error may quote, and the file's name for each.
         self.copy_columns: dict[str, str] = {}
 
@@ -286,8 +334,11 @@ class _Rows:
 
     def _csv_statement(self, target: sql.Composable, columns: list[sql.Composable]) -> sql.Composed:
         return sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {}, delimiter {})").format(
-            target, sql.SQL(", ").join(columns), sql.Literal(self.source.csv_encoding),
-            sql.Literal(self.source.csv_delimiter))
+            target,
+            sql.SQL(", ").join(columns),
+            sql.Literal(self.source.csv_encoding),
+            sql.Literal(self.source.csv_delimiter),
+        )
 
     def _stream_csv(self, statement: sql.Composed) -> int:
         cursor = self.conn.cursor()
@@ -301,16 +352,21 @@ class _Rows:
         in the file's order. The provenance columns take their defaults (what this transaction set),
         source_row the table's identity, set to the file's first data line: a lock keeps any other
         load off that sequence until this COPY has drawn its numbers."""
-        self.copy_columns = {self.table.raw_column(canonical): name
-                             for canonical, name in zip(self.source.mapped, self.source.header, strict=True)}
+        self.copy_columns = {
+            self.table.raw_column(canonical): name
+            for canonical, name in zip(self.source.mapped, self.source.header, strict=True)
+        }
         lock = [self.table.name]
         self.conn.execute("select pg_advisory_lock(hashtext('raw.source_row'), hashtext(%s))", lock)
         try:
-            self.conn.execute("select setval(pg_get_serial_sequence(%s, 'source_row'), %s, false)",
-                              [f"raw.{self.table.name}", self.source.first_data_row])
+            self.conn.execute(
+                "select setval(pg_get_serial_sequence(%s, 'source_row'), %s, false)",
+                [f"raw.{self.table.name}", self.source.first_data_row],
+            )
             with self.conn.transaction():
-                return self._stream_csv(self._csv_statement(
-                    self.raw, [self.column[canonical] for canonical in self.source.mapped]))
+                return self._stream_csv(
+                    self._csv_statement(self.raw, [self.column[canonical] for canonical in self.source.mapped])
+                )
         finally:
             with contextlib.suppress(psycopg.Error):  # a broken connection has let go of the lock already
                 self.conn.execute("select pg_advisory_unlock(hashtext('raw.source_row'), hashtext(%s))", lock)
@@ -321,23 +377,36 @@ class _Rows:
         temporary = sql.Identifier(f"csc_load_{self.number}")
         staged = [sql.Identifier(f"c{index}") for index in range(len(self.source.header))]
         self.copy_columns = {f"c{index}": name for index, name in enumerate(self.source.header)}
-        kept = [(self.column[canonical], staged[index]) for index, canonical in enumerate(self.source.mapped)
-                if canonical]
+        kept = [
+            (self.column[canonical], staged[index]) for index, canonical in enumerate(self.source.mapped) if canonical
+        ]
         with self.conn.transaction():
-            self.conn.execute(sql.SQL(
-                "create temp table {} (source_row bigint generated by default as identity (start with {}), {})"
-                " on commit drop").format(
-                    temporary, sql.Literal(self.source.first_data_row),
-                    sql.SQL(", ").join(sql.SQL("{} text").format(column) for column in staged)))
+            self.conn.execute(
+                sql.SQL(
+                    "create temp table {} (source_row bigint generated by default as identity (start with {}), {})"
+                    " on commit drop"
+                ).format(
+                    temporary,
+                    sql.Literal(self.source.first_data_row),
+                    sql.SQL(", ").join(sql.SQL("{} text").format(column) for column in staged),
+                )
+            )
             rows = self._stream_csv(self._csv_statement(temporary, staged))
             # The provenance given here, not by the defaults: they are for COPY (see migration 008).
-            self.conn.execute(sql.SQL(
-                "insert into {raw} (delivery_version_id, la_code, source_file, source_row, {targets})"
-                " select {version}, {la_code}, {file}, source_row, {values} from {temporary}").format(
-                    raw=self.raw, targets=sql.SQL(", ").join(target for target, _ in kept),
-                    version=sql.Literal(self.version), la_code=sql.Literal(self.la_code),
-                    file=sql.Literal(self.source.label), values=sql.SQL(", ").join(value for _, value in kept),
-                    temporary=temporary))
+            self.conn.execute(
+                sql.SQL(
+                    "insert into {raw} (delivery_version_id, la_code, source_file, source_row, {targets})"
+                    " select {version}, {la_code}, {file}, source_row, {values} from {temporary}"
+                ).format(
+                    raw=self.raw,
+                    targets=sql.SQL(", ").join(target for target, _ in kept),
+                    version=sql.Literal(self.version),
+                    la_code=sql.Literal(self.la_code),
+                    file=sql.Literal(self.source.label),
+                    values=sql.SQL(", ").join(value for _, value in kept),
+                    temporary=temporary,
+                )
+            )
             self.conn.execute(sql.SQL("drop table {}").format(temporary))
         return rows
 
@@ -345,14 +414,14 @@ class _Rows:
         """Rows a reader parsed (workbooks, XML): their values in the header's order, source_row given."""
         kept = [index for index, canonical in enumerate(self.source.mapped) if canonical]
         columns = [sql.Identifier("source_row"), *(self.column[self.source.mapped[index]] for index in kept)]
-        self.copy_columns = {self.table.raw_column(self.source.mapped[index]): self.source.header[index]
-                             for index in kept}
+        self.copy_columns = {
+            self.table.raw_column(self.source.mapped[index]): self.source.header[index] for index in kept
+        }
         with self.conn.transaction():
             cursor = self.conn.cursor()
             with cursor.copy(sql.SQL("copy {} ({}) from stdin").format(self.raw, sql.SQL(", ").join(columns))) as copy:
                 for row_number, values in self.source.rows():
-                    copy.write_row([row_number, *(values[index] if index < len(values) else None
-                                                  for index in kept)])
+                    copy.write_row([row_number, *(values[index] if index < len(values) else None for index in kept)])
             return cursor.rowcount
 
     # -- the door's checks, strict ---------------------------------------------------------------
@@ -376,8 +445,9 @@ class _Rows:
 
     def row_has_data(self) -> sql.Composable:
         """Rows whose kept columns are all blank (Excel's trailing ",,,," rows) are not rows at all."""
-        return sql.SQL(" or ").join(sql.SQL("nullif(btrim({}), '') is not null").format(self.column[column])
-                                    for column in self.kept)
+        return sql.SQL(" or ").join(
+            sql.SQL("nullif(btrim({}), '') is not null").format(self.column[column]) for column in self.kept
+        )
 
     # -- the same checks, cheap for the usual shapes -----------------------------------------------
 
@@ -400,37 +470,45 @@ class _Rows:
         if column in self.table.dates:
             if blank_matters:
                 return sql.SQL("case when {usual} then false else raw.parse_date({v}) is null end").format(
-                    usual=self._usual_date(value), v=value)
+                    usual=self._usual_date(value), v=value
+                )
             return sql.SQL(
                 "case when {v} is null or {usual} then false"
-                " else nullif(btrim({v}), '') is not null and raw.parse_date({v}) is null end").format(
-                    usual=self._usual_date(value), v=value)
+                " else nullif(btrim({v}), '') is not null and raw.parse_date({v}) is null end"
+            ).format(usual=self._usual_date(value), v=value)
         if column in self.table.codes:
             codes = self._codes(self.table.codes[column])
             if blank_matters:
-                return sql.SQL("case when {v} = any({codes}) then false"
-                               " else coalesce(raw.clean_code({v}) <> all({codes}), true) end").format(
-                                   v=value, codes=codes)
-            return sql.SQL("case when {v} is null or {v} = any({codes}) then false"
-                           " else coalesce(raw.clean_code({v}) <> all({codes}), false) end").format(
-                               v=value, codes=codes)
+                return sql.SQL(
+                    "case when {v} = any({codes}) then false"
+                    " else coalesce(raw.clean_code({v}) <> all({codes}), true) end"
+                ).format(v=value, codes=codes)
+            return sql.SQL(
+                "case when {v} is null or {v} = any({codes}) then false"
+                " else coalesce(raw.clean_code({v}) <> all({codes}), false) end"
+            ).format(v=value, codes=codes)
         if not blank_matters:
             return None
         if column in self.table.ids:
             # No dot and no space at either end: clean_id would only upper-case it.
-            return sql.SQL("case when {v} like '%.%' or {v} like ' %' or {v} like '% ' then raw.clean_id({v}) is null"
-                           " else {v} is null or {v} = '' end").format(v=value)
+            return sql.SQL(
+                "case when {v} like '%.%' or {v} like ' %' or {v} like '% ' then raw.clean_id({v}) is null"
+                " else {v} is null or {v} = '' end"
+            ).format(v=value)
         return self.is_blank(column)
 
     def usual(self, column: str) -> sql.Composable:
         """strict(column), cheaper for the usual shapes: for grouping by a key."""
         value = self.column[column]
         if column in self.table.ids:
-            return sql.SQL("case when {v} like '%.%' or {v} like ' %' or {v} like '% ' then raw.clean_id({v})"
-                           " else nullif(upper({v}), '') end").format(v=value)
+            return sql.SQL(
+                "case when {v} like '%.%' or {v} like ' %' or {v} like '% ' then raw.clean_id({v})"
+                " else nullif(upper({v}), '') end"
+            ).format(v=value)
         if column in self.table.codes:
             return sql.SQL("case when {v} = any({codes}) then {v} else raw.clean_code({v}) end").format(
-                v=value, codes=self._codes(self.table.codes[column]))
+                v=value, codes=self._codes(self.table.codes[column])
+            )
         return self.strict(column)
 
     def _key(self) -> list[str]:
@@ -448,21 +526,25 @@ class _Rows:
         if not any(column in self.table.not_blank for column in self.kept):
             failing.append(sql.SQL("not ({})").format(self.row_has_data()))  # a blank row is something
         row_fails = sql.SQL(" or ").join(failing) if failing else sql.SQL("false")
-        if self.conn.execute(sql.SQL("select exists (select from {} where {} and ({}))").format(
-                self.raw, self.rows, row_fails)).fetchone()[0]:
+        if self.conn.execute(
+            sql.SQL("select exists (select from {} where {} and ({}))").format(self.raw, self.rows, row_fails)
+        ).fetchone()[0]:
             return True
         if not self._key():
             return False
-        return self.conn.execute(sql.SQL(
-            "select exists (select from {} where {} group by {} having count(*) > 1)").format(
-                self.raw, self.rows, sql.SQL(", ").join(map(self.usual, self._key())))).fetchone()[0]
+        return self.conn.execute(
+            sql.SQL("select exists (select from {} where {} group by {} having count(*) > 1)").format(
+                self.raw, self.rows, sql.SQL(", ").join(map(self.usual, self._key()))
+            )
+        ).fetchone()[0]
 
     def check(self, rows_read: int) -> tuple[int, list[Finding]]:
         """The door's checks on the source's rows in raw: (rows loaded, findings)."""
         if not self.anything_wrong():
             return rows_read, []
-        blank_rows = self.conn.execute(sql.SQL("delete from {} where {} and not ({})").format(
-            self.raw, self.rows, self.row_has_data())).rowcount
+        blank_rows = self.conn.execute(
+            sql.SQL("delete from {} where {} and not ({})").format(self.raw, self.rows, self.row_has_data())
+        ).rowcount
         return rows_read - blank_rows, self.findings()
 
     def findings(self) -> list[Finding]:
@@ -472,47 +554,70 @@ class _Rows:
         found: list[Finding] = []
 
         def failing(column: str, condition: sql.Composable) -> list[tuple]:
-            return self.conn.execute(sql.SQL(
-                "select source_row, {value}, {child} from {raw} where {rows} and ({condition})"
-                " order by source_row limit {limit}").format(
-                    value=self.column[column], child=child, raw=self.raw, rows=self.rows, condition=condition,
-                    limit=sql.Literal(FINDINGS_PER_CHECK))).fetchall()
+            return self.conn.execute(
+                sql.SQL(
+                    "select source_row, {value}, {child} from {raw} where {rows} and ({condition})"
+                    " order by source_row limit {limit}"
+                ).format(
+                    value=self.column[column],
+                    child=child,
+                    raw=self.raw,
+                    rows=self.rows,
+                    condition=condition,
+                    limit=sql.Literal(FINDINGS_PER_CHECK),
+                )
+            ).fetchall()
 
         def add(row: int, column: str, value: str | None, rule: str, message: str, child_id=None) -> None:
             if child_id and column != "CHILD":
                 message += f" (CHILD {child_id})"
-            found.append(Finding(source.file_name, row, column, value, rule, message, source.sheet,
-                                 source.row_label))
+            found.append(Finding(source.file_name, row, column, value, rule, message, source.sheet, source.row_label))
 
         for column in [c for c in table.not_blank if c in self.column]:
             for row, value, child_id in failing(column, self.is_blank(column)):
-                add(row, column, value, "blank-value", f"{column} is blank: every {table.title} row needs one",
-                    child_id)
+                add(
+                    row, column, value, "blank-value", f"{column} is blank: every {table.title} row needs one", child_id
+                )
         for column in [c for c in table.dates if c in self.column]:
             condition = sql.SQL("nullif(btrim({v}), '') is not null and raw.parse_date({v}) is null").format(
-                v=self.column[column])
+                v=self.column[column]
+            )
             for row, value, child_id in failing(column, condition):
                 add(row, column, value, *_date_problem(column, value), child_id)
         for column, codes in table.codes.items():
             if column not in self.column:
                 continue
             condition = sql.SQL("raw.clean_code({v}) is not null and raw.clean_code({v}) <> all({codes})").format(
-                v=self.column[column], codes=sql.Literal(sorted(codes)))
+                v=self.column[column], codes=sql.Literal(sorted(codes))
+            )
             for row, value, child_id in failing(column, condition):
-                add(row, column, value, "unknown-code",
-                    f"{value!r} is not a {column} code of any collection year since 2013/14", child_id)
+                add(
+                    row,
+                    column,
+                    value,
+                    "unknown-code",
+                    f"{value!r} is not a {column} code of any collection year since 2013/14",
+                    child_id,
+                )
         if self._key():
             key = sql.SQL(", ").join(map(self.strict, self._key()))
             what = ", ".join(table.one_row_per)
-            repeated = self.conn.execute(sql.SQL(
-                "select array_agg(source_row order by source_row), {key} from {raw} where {rows}"
-                " group by {key} having count(*) > 1 order by min(source_row) limit {limit}").format(
-                    key=key, raw=self.raw, rows=self.rows, limit=sql.Literal(FINDINGS_PER_CHECK))).fetchall()
+            repeated = self.conn.execute(
+                sql.SQL(
+                    "select array_agg(source_row order by source_row), {key} from {raw} where {rows}"
+                    " group by {key} having count(*) > 1 order by min(source_row) limit {limit}"
+                ).format(key=key, raw=self.raw, rows=self.rows, limit=sql.Literal(FINDINGS_PER_CHECK))
+            ).fetchall()
             for rows, *key_values in repeated:
                 value = ", ".join(map(str, key_values))
-                add(rows[1], what, value, f"duplicate-{table.one_row_label}",
+                add(
+                    rows[1],
+                    what,
+                    value,
+                    f"duplicate-{table.one_row_label}",
                     f"{what} {value} has {len(rows)} {table.title} rows ({source.row_label}s "
-                    f"{', '.join(map(str, rows[:10]))}); the {table.title} holds one row per {table.one_row_label}")
+                    f"{', '.join(map(str, rows[:10]))}); the {table.title} holds one row per {table.one_row_label}",
+                )
         return sorted(found, key=lambda f: (f.row_number or 0, f.column_name or ""))
 
 
@@ -522,12 +627,19 @@ def _load_source(conn, outcome: DeliveryOutcome, source: TableSource, result: Fi
     A finding quarantines the delivery: its transaction then rolls back, taking every row of it out
     of raw again.
     """
-    findings = [_finding(source.file_name, source.sheet, problem, source.row_label)
-                for problem in source.problems]
-    findings += [Finding(source.file_name, source.first_data_row - 1, column, None, "required-column",
-                         f"the header row has no {column} column ({source.table.title} needs "
-                         f"{', '.join(source.table.required)})", source.sheet)
-                 for column in source.missing_required()]
+    findings = [_finding(source.file_name, source.sheet, problem, source.row_label) for problem in source.problems]
+    findings += [
+        Finding(
+            source.file_name,
+            source.first_data_row - 1,
+            column,
+            None,
+            "required-column",
+            f"the header row has no {column} column ({source.table.title} needs {', '.join(source.table.required)})",
+            source.sheet,
+        )
+        for column in source.missing_required()
+    ]
     if findings:
         return findings
     rows = _Rows(conn, outcome, source, len(outcome.files))
@@ -582,25 +694,52 @@ def _record(conn, outcome: DeliveryOutcome) -> None:
     conn.execute(
         "update ledger.delivery_versions set status = %s, reason = %s, files = %s, rows_loaded = %s,"
         " finished_at = now(), seconds = %s where delivery_version_id = %s",
-        [outcome.status, outcome.reason, len({f.file_name for f in outcome.files}),
-         0 if quarantined else sum(f.rows_loaded for f in outcome.files), round(outcome.seconds, 3),
-         outcome.delivery_version_id],
+        [
+            outcome.status,
+            outcome.reason,
+            len({f.file_name for f in outcome.files}),
+            0 if quarantined else sum(f.rows_loaded for f in outcome.files),
+            round(outcome.seconds, 3),
+            outcome.delivery_version_id,
+        ],
     )
     with conn.cursor() as cursor:
         cursor.executemany(
             "insert into ledger.delivery_files (delivery_version_id, file_name, sheet, sha256, table_name,"
             " status, reason, rows_read, rows_loaded, seconds)"
             " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(outcome.delivery_version_id, f.file_name, f.sheet, f.sha256, f.table_name,
-              "quarantined" if quarantined and f.status != "ignored" else f.status, f.reason, f.rows_read,
-              0 if quarantined else f.rows_loaded, round(f.seconds, 3))
-             for f in outcome.files],
+            [
+                (
+                    outcome.delivery_version_id,
+                    f.file_name,
+                    f.sheet,
+                    f.sha256,
+                    f.table_name,
+                    "quarantined" if quarantined and f.status != "ignored" else f.status,
+                    f.reason,
+                    f.rows_read,
+                    0 if quarantined else f.rows_loaded,
+                    round(f.seconds, 3),
+                )
+                for f in outcome.files
+            ],
         )
         cursor.executemany(
             "insert into ledger.door_findings (delivery_version_id, file_name, sheet, row_number,"
             " column_name, value, rule, message) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(outcome.delivery_version_id, f.file_name, f.sheet, f.row_number, f.column_name, f.value,
-              f.rule, f.message) for f in outcome.findings],
+            [
+                (
+                    outcome.delivery_version_id,
+                    f.file_name,
+                    f.sheet,
+                    f.row_number,
+                    f.column_name,
+                    f.value,
+                    f.rule,
+                    f.message,
+                )
+                for f in outcome.findings
+            ],
         )
 
 

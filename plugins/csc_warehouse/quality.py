@@ -41,8 +41,23 @@ SUITE_KEYS = {"table", "scope", "description", "params", "expectations"}
 EXPECTATION_KEYS = {"name", "severity", "why", "rule", "sql", "expectation", "kwargs", "meaning", "action"}
 FLAGGED_RECORDS_PER_CHECK = 500
 # Never copied into dq: the analysts who read it see pseudonymous keys, dates and codes only.
-IDENTIFYING_COLUMNS = {"child", "child_id", "lachildid", "upn", "dob", "mc_dob", "mother", "home_post", "pl_post",
-                       "urn", "personbirthdate", "birth_date", "name", "postcode", "sw_id"}
+IDENTIFYING_COLUMNS = {
+    "child",
+    "child_id",
+    "lachildid",
+    "upn",
+    "dob",
+    "mc_dob",
+    "mother",
+    "home_post",
+    "pl_post",
+    "urn",
+    "personbirthdate",
+    "birth_date",
+    "name",
+    "postcode",
+    "sw_id",
+}
 
 
 class SuiteError(ValueError):
@@ -111,17 +126,25 @@ def load_suite(path: Path) -> Suite:
                 raise SuiteError(f"{where}: `sql` uses {unknown_params}, which the suite's params do not define")
         if entry.get("expectation"):
             _expectation_class(entry["expectation"], where)
-        expectations.append(Expectation(
-            name=entry["name"], severity=entry["severity"], why=entry["why"],
-            rule=str(entry["rule"]) if entry.get("rule") is not None else None,
-            sql=entry.get("sql"), expectation=entry.get("expectation"), kwargs=entry.get("kwargs") or {},
-            meaning=entry.get("meaning"), action=entry.get("action"),
-        ))
+        expectations.append(
+            Expectation(
+                name=entry["name"],
+                severity=entry["severity"],
+                why=entry["why"],
+                rule=str(entry["rule"]) if entry.get("rule") is not None else None,
+                sql=entry.get("sql"),
+                expectation=entry.get("expectation"),
+                kwargs=entry.get("kwargs") or {},
+                meaning=entry.get("meaning"),
+                action=entry.get("action"),
+            )
+        )
     names = [e.name for e in expectations]
     if len(names) != len(set(names)):
         raise SuiteError(f"{path.name}: expectation names must be unique")
-    return Suite(name=path.stem, table=data["table"], scope=scope, expectations=tuple(expectations), path=path,
-                 params=params)
+    return Suite(
+        name=path.stem, table=data["table"], scope=scope, expectations=tuple(expectations), path=path, params=params
+    )
 
 
 def load_suites(folder: Path | None = None, scope: str | None = None) -> list[Suite]:
@@ -158,6 +181,7 @@ def _expectation_class(name: str, where: str):
 
 # -- results -----------------------------------------------------------------------------------
 
+
 @dataclass
 class CheckResult:
     suite: str
@@ -190,6 +214,7 @@ class CheckResult:
 
 # -- running suites with Great Expectations ------------------------------------------------------
 
+
 class _Gx:
     """One ephemeral Great Expectations context per gate run, writing Data Docs to a folder."""
 
@@ -202,13 +227,17 @@ class _Gx:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.docs_dir = data_docs_dir()
-        self.context.add_data_docs_site(site_name="csc", site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
+        self.context.add_data_docs_site(
+            site_name="csc",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
         self.source = self.context.data_sources.add_postgres(
-            name="warehouse", connection_string=url or settings.warehouse_url())
+            name="warehouse", connection_string=url or settings.warehouse_url()
+        )
         self._names: set[str] = set()
 
     def _unique(self, name: str) -> str:
@@ -227,10 +256,15 @@ class _Gx:
         batch_definition = asset.add_batch_definition_whole_table("rows under check")
         gx_suite = self.context.suites.add(gx_suite_for(suite, values, name=self._unique(f"{suite.name}__{name}")))
         definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=self._unique(name), data=batch_definition, suite=gx_suite))
-        checkpoint = self.context.checkpoints.add(gx.Checkpoint(
-            name=self._unique(f"checkpoint_{name}"), validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["csc"])]))
+            gx.ValidationDefinition(name=self._unique(name), data=batch_definition, suite=gx_suite)
+        )
+        checkpoint = self.context.checkpoints.add(
+            gx.Checkpoint(
+                name=self._unique(f"checkpoint_{name}"),
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["csc"])],
+            )
+        )
         outcome = checkpoint.run()
         by_name = {}
         for validation in outcome.run_results.values():
@@ -251,15 +285,22 @@ def gx_suite_for(suite: Suite, values: dict, name: str | None = None):
     for expectation in suite.expectations:
         if expectation.sql:
             gx_expectation = gx.expectations.UnexpectedRowsExpectation(
-                unexpected_rows_query=render(expectation.sql, values), description=expectation.name)
+                unexpected_rows_query=render(expectation.sql, values), description=expectation.name
+            )
         else:
             gx_expectation = _expectation_class(expectation.expectation, expectation.name)(**expectation.kwargs)
-        gx_expectation.meta = {"name": expectation.name, "severity": expectation.severity,
-                               "rule": expectation.rule, "why": expectation.why}
+        gx_expectation.meta = {
+            "name": expectation.name,
+            "severity": expectation.severity,
+            "rule": expectation.rule,
+            "why": expectation.why,
+        }
         gx_suite.add_expectation(gx_expectation)
     if len(gx_suite.expectations) != len(suite.expectations):
-        raise SuiteError(f"{suite.path.name}: Great Expectations kept {len(gx_suite.expectations)} of "
-                         f"{len(suite.expectations)} expectations")
+        raise SuiteError(
+            f"{suite.path.name}: Great Expectations kept {len(gx_suite.expectations)} of "
+            f"{len(suite.expectations)} expectations"
+        )
     return gx_suite
 
 
@@ -271,21 +312,36 @@ def data_docs_index() -> Path:
     return data_docs_dir() / "index.html"
 
 
-def _to_result(suite: Suite, expectation: Expectation, gx_result: dict | None, error: str | None = None,
-               **where) -> CheckResult:
-    base = dict(suite=suite.name, scope=suite.scope, table=suite.table, expectation=expectation.name,
-                severity=expectation.severity, rule=expectation.rule, why=expectation.why,
-                meaning=expectation.meaning, action=expectation.action, **where)
+def _to_result(
+    suite: Suite, expectation: Expectation, gx_result: dict | None, error: str | None = None, **where
+) -> CheckResult:
+    base = dict(
+        suite=suite.name,
+        scope=suite.scope,
+        table=suite.table,
+        expectation=expectation.name,
+        severity=expectation.severity,
+        rule=expectation.rule,
+        why=expectation.why,
+        meaning=expectation.meaning,
+        action=expectation.action,
+        **where,
+    )
     if gx_result is None:
-        return CheckResult(**base, success=False, errored=True, unexpected_count=None,
-                           error=error or "the check did not run")
+        return CheckResult(
+            **base, success=False, errored=True, unexpected_count=None, error=error or "the check did not run"
+        )
     error = _raised_exception(gx_result.get("exception_info") or {})
     if error:
         return CheckResult(**base, success=False, errored=True, unexpected_count=None, error=error)
     result = gx_result.get("result") or {}
     unexpected = result.get("unexpected_count", result.get("observed_value"))
-    return CheckResult(**base, success=bool(gx_result["success"]), errored=False,
-                       unexpected_count=int(unexpected) if isinstance(unexpected, int | float) else None)
+    return CheckResult(
+        **base,
+        success=bool(gx_result["success"]),
+        errored=False,
+        unexpected_count=int(unexpected) if isinstance(unexpected, int | float) else None,
+    )
 
 
 def _raised_exception(exception_info: dict) -> str | None:
@@ -310,16 +366,19 @@ def _run_suite(gx_run: _Gx, suite: Suite, name: str, query: str, values: dict, *
 
 # -- the two gates -------------------------------------------------------------------------------
 
+
 def versions_to_check(conn) -> list[tuple[int, str, date]]:
     return conn.execute(
         "select delivery_version_id, la_code, extract_date from ledger.delivery_versions"
-        " where status = 'loaded' order by extract_date, la_code, delivery_version_id").fetchall()
+        " where status = 'loaded' order by extract_date, la_code, delivery_version_id"
+    ).fetchall()
 
 
 def _tables_in(conn, version: int) -> set[str]:
     """The suite tables a version delivered: raw.<table>, and its typed view raw.<table>_typed (migration 008)."""
-    rows = conn.execute("select table_name from ledger.delivery_files where delivery_version_id = %s"
-                        " and status = 'accepted'", [version]).fetchall()
+    rows = conn.execute(
+        "select table_name from ledger.delivery_files where delivery_version_id = %s and status = 'accepted'", [version]
+    ).fetchall()
     return {f"raw.{name}{view}" for (name,) in rows for view in ("", "_typed")}
 
 
@@ -342,25 +401,50 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
                     continue
                 values = {**suite_parameters(suite), "version": version, "as_at": f"date '{extract_date}'"}
                 query = f"select * from {suite.table} where delivery_version_id = {int(version)}"
-                version_results += _run_suite(gx_run, suite, f"{suite.name}_v{version}", query, values,
-                                              delivery_version_id=version, la_code=la_code,
-                                              as_at=extract_date.isoformat())
+                version_results += _run_suite(
+                    gx_run,
+                    suite,
+                    f"{suite.name}_v{version}",
+                    query,
+                    values,
+                    delivery_version_id=version,
+                    la_code=la_code,
+                    as_at=extract_date.isoformat(),
+                )
             blocking = [r for r in version_results if r.blocks]
             status = "rejected" if blocking else "accepted"
             reason = None
             if blocking:
                 first = blocking[0]
-                reason = (f"{len(blocking)} blocking check(s) failed; first: {first.table}.{first.expectation}"
-                          + (f" (DfE rule {first.rule})" if first.rule else "")
-                          + (f" on {first.unexpected_count} row(s)" if first.unexpected_count else "")
-                          + (f": {first.error}" if first.error else ""))
-            conn.execute("update ledger.delivery_versions set status = %s, reason = coalesce(%s, reason),"
-                         " checked_at = now(), checked_by_run = %s where delivery_version_id = %s",
-                         [status, reason, run_id, version])
-            log.log(logging.WARNING if blocking else logging.INFO, "delivery %s/%s version %s: %s%s",
-                    la_code, extract_date, version, status, f" ({reason})" if reason else "")
-            outcomes.append({"delivery_version_id": version, "la_code": la_code,
-                             "extract_date": extract_date.isoformat(), "status": status, "reason": reason})
+                reason = (
+                    f"{len(blocking)} blocking check(s) failed; first: {first.table}.{first.expectation}"
+                    + (f" (DfE rule {first.rule})" if first.rule else "")
+                    + (f" on {first.unexpected_count} row(s)" if first.unexpected_count else "")
+                    + (f": {first.error}" if first.error else "")
+                )
+            conn.execute(
+                "update ledger.delivery_versions set status = %s, reason = coalesce(%s, reason),"
+                " checked_at = now(), checked_by_run = %s where delivery_version_id = %s",
+                [status, reason, run_id, version],
+            )
+            log.log(
+                logging.WARNING if blocking else logging.INFO,
+                "delivery %s/%s version %s: %s%s",
+                la_code,
+                extract_date,
+                version,
+                status,
+                f" ({reason})" if reason else "",
+            )
+            outcomes.append(
+                {
+                    "delivery_version_id": version,
+                    "la_code": la_code,
+                    "extract_date": extract_date.isoformat(),
+                    "status": status,
+                    "reason": reason,
+                }
+            )
             results += version_results
         conn.commit()
     _record(run_id, results, suites, url)
@@ -391,6 +475,7 @@ def check_marts(run_id: str, as_at: str, *, url: str | None = None, suites: list
 
 # -- recording ---------------------------------------------------------------------------------
 
+
 def _flagged_rows(conn, suite: Suite, expectation: Expectation, result: CheckResult, values: dict):
     """The rows a failed SQL check flagged, as (la_code, child_key, record without identifiers)."""
     if not expectation.sql or result.errored:
@@ -402,8 +487,11 @@ def _flagged_rows(conn, suite: Suite, expectation: Expectation, result: CheckRes
         batch = f'"{schema}"."{table}"'
     query = render(expectation.sql, values).replace("{batch}", batch)
     has_key_function = conn.execute("select to_regprocedure('keys.child_key(text,text)') is not null").fetchone()[0]
-    cursor = conn.execute(pgsql.SQL("select * from ({}) as flagged limit {}").format(
-        pgsql.SQL(query), pgsql.Literal(FLAGGED_RECORDS_PER_CHECK)))
+    cursor = conn.execute(
+        pgsql.SQL("select * from ({}) as flagged limit {}").format(
+            pgsql.SQL(query), pgsql.Literal(FLAGGED_RECORDS_PER_CHECK)
+        )
+    )
     columns = [c.name for c in cursor.description]
     flagged = []
     for row in cursor.fetchall():
@@ -413,8 +501,11 @@ def _flagged_rows(conn, suite: Suite, expectation: Expectation, result: CheckRes
         key = record.get("child_key")
         if key is None and child is not None and la_code is not None and has_key_function:
             key = conn.execute("select keys.child_key(%s, %s)", [la_code, str(child)]).fetchone()[0]
-        kept = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in record.items()
-                if k.lower() not in IDENTIFYING_COLUMNS and k != "child_key"}
+        kept = {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in record.items()
+            if k.lower() not in IDENTIFYING_COLUMNS and k != "child_key"
+        }
         flagged.append((la_code, key, json.dumps(kept, default=str)))
     return flagged
 
@@ -424,9 +515,12 @@ def _record(run_id: str, results: list[CheckResult], suites: list[Suite], url: s
     with warehouse.connect(url) as conn:
         for result in results:
             suite, expectation = by_name[(result.suite, result.expectation)]
-            values = {**suite_parameters(suite), "version": result.delivery_version_id or 0,
-                      "as_at": f"date '{result.as_at}'" if result.as_at else "current_date",
-                      "schema": suite.schema_and_table[0]}
+            values = {
+                **suite_parameters(suite),
+                "version": result.delivery_version_id or 0,
+                "as_at": f"date '{result.as_at}'" if result.as_at else "current_date",
+                "schema": suite.schema_and_table[0],
+            }
             flagged = [] if result.success else _flagged_rows(conn, suite, expectation, result, values)
             result.failing_la_codes = sorted({la for la, _key, _record in flagged if la})
             result.example_keys = [key for _la, key, _record in flagged if key][:10]
@@ -434,17 +528,38 @@ def _record(run_id: str, results: list[CheckResult], suites: list[Suite], url: s
                 "insert into dq.validations (run_id, suite, scope, table_name, expectation, rule_code, severity,"
                 " success, errored, unexpected_count, la_code, delivery_version_id, as_at, description, details)"
                 " values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) returning validation_id",
-                [run_id, result.suite, result.scope, result.table, result.expectation, result.rule,
-                 result.severity, result.success, result.errored, result.unexpected_count, result.la_code,
-                 result.delivery_version_id, result.as_at, result.why,
-                 json.dumps({"error": result.error} if result.error else {})]).fetchone()[0]
+                [
+                    run_id,
+                    result.suite,
+                    result.scope,
+                    result.table,
+                    result.expectation,
+                    result.rule,
+                    result.severity,
+                    result.success,
+                    result.errored,
+                    result.unexpected_count,
+                    result.la_code,
+                    result.delivery_version_id,
+                    result.as_at,
+                    result.why,
+                    json.dumps({"error": result.error} if result.error else {}),
+                ],
+            ).fetchone()[0]
             if flagged:
                 with conn.cursor() as cursor:
                     cursor.executemany(
                         "insert into dq.flagged_records (validation_id, la_code, child_key, record)"
-                        " values (%s, %s, %s, %s)", [(result.validation_id, *row) for row in flagged])
+                        " values (%s, %s, %s, %s)",
+                        [(result.validation_id, *row) for row in flagged],
+                    )
     for result in results:
         if not result.success:
-            log.warning("%s %s.%s%s: %s", result.severity, result.table, result.expectation,
-                        f" (rule {result.rule})" if result.rule else "",
-                        f"ERRORED: {result.error}" if result.errored else f"{result.unexpected_count} row(s)")
+            log.warning(
+                "%s %s.%s%s: %s",
+                result.severity,
+                result.table,
+                result.expectation,
+                f" (rule {result.rule})" if result.rule else "",
+                f"ERRORED: {result.error}" if result.errored else f"{result.unexpected_count} row(s)",
+            )

@@ -103,19 +103,24 @@ class Purged:
 
 def _raw_tables(conn: psycopg.Connection) -> list[str]:
     """The raw tables holding delivery versions' rows (not the typed views over them)."""
-    return [row[0] for row in conn.execute(
-        "select c.table_name from information_schema.columns c"
-        " join information_schema.tables t using (table_schema, table_name)"
-        " where c.table_schema = 'raw' and c.column_name = 'delivery_version_id' and t.table_type = 'BASE TABLE'"
-        " order by c.table_name")]
+    return [
+        row[0]
+        for row in conn.execute(
+            "select c.table_name from information_schema.columns c"
+            " join information_schema.tables t using (table_schema, table_name)"
+            " where c.table_schema = 'raw' and c.column_name = 'delivery_version_id' and t.table_type = 'BASE TABLE'"
+            " order by c.table_name"
+        )
+    ]
 
 
 def purgeable(conn: psycopg.Connection, older_than_days: int) -> list[tuple[int, str, date, str]]:
     return conn.execute(PURGEABLE, {"days": older_than_days}).fetchall()
 
 
-def purge(older_than_days: int | None = None, *, url: str | None = None,
-          progress: Callable[[str], None] = log.info) -> list[Purged]:
+def purge(
+    older_than_days: int | None = None, *, url: str | None = None, progress: Callable[[str], None] = log.info
+) -> list[Purged]:
     """Purge every purgeable version, one transaction each; returns what was purged."""
     days = settings.retention_days() if older_than_days is None else older_than_days
     if days < 0:
@@ -127,8 +132,10 @@ def purge(older_than_days: int | None = None, *, url: str | None = None,
             with conn.transaction():
                 # As ingestion locks a delivery: a correction loading now waits for the purge.
                 conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"delivery:{la_code}/{extract_date}"])
-                still_there = conn.execute("select purged_at is null from ledger.delivery_versions"
-                                           " where delivery_version_id = %s for update", [version]).fetchone()[0]
+                still_there = conn.execute(
+                    "select purged_at is null from ledger.delivery_versions where delivery_version_id = %s for update",
+                    [version],
+                ).fetchone()[0]
                 if not still_there:
                     continue
                 rows = _purge_version(conn, version, why, days, raw_tables)
@@ -141,20 +148,27 @@ def _purge_version(conn: psycopg.Connection, version: int, why: str, days: int, 
     rows = 0
     if why == "quarantined":
         rows = conn.execute("delete from ledger.door_findings where delivery_version_id = %s", [version]).rowcount
-        conn.execute("update ledger.delivery_versions set reason = split_part(reason, ';', 1) || %s"
-                     " where delivery_version_id = %s", [f"; their details were purged after {days} days", version])
+        conn.execute(
+            "update ledger.delivery_versions set reason = split_part(reason, ';', 1) || %s"
+            " where delivery_version_id = %s",
+            [f"; their details were purged after {days} days", version],
+        )
     else:
         for table in raw_tables:
-            rows += conn.execute(sql.SQL("delete from raw.{} where delivery_version_id = %s").format(
-                sql.Identifier(table)), [version]).rowcount
+            rows += conn.execute(
+                sql.SQL("delete from raw.{} where delivery_version_id = %s").format(sql.Identifier(table)), [version]
+            ).rowcount
     _forget_history(conn, "delivery_version_id = %s", version)
     conn.execute("update ledger.delivery_versions set purged_at = now() where delivery_version_id = %s", [version])
-    conn.execute("insert into ledger.purges (delivery_version_id, why, retention_days, rows_deleted)"
-                 " values (%s, %s, %s, %s)", [version, why, days, rows])
+    conn.execute(
+        "insert into ledger.purges (delivery_version_id, why, retention_days, rows_deleted) values (%s, %s, %s, %s)",
+        [version, why, days, rows],
+    )
     return rows
 
 
 # -- erasure -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Erasure:
@@ -173,8 +187,9 @@ def _are_literal(text: str) -> str:
     return "".join(character if character.isalnum() else "\\" + character for character in text)
 
 
-def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None = None,
-          url: str | None = None) -> Erasure:
+def erase(
+    la_code: str, child_id: str, *, requested_by: str, reason: str | None = None, url: str | None = None
+) -> Erasure:
     """Remove one child of one authority from the warehouse, in one transaction, and record it."""
     if not LA_CODE.match(la_code or ""):
         raise RetentionError(f"{la_code!r}: give the authority as its three-digit DfE code")
@@ -190,7 +205,8 @@ def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None 
 
         def delete(schema: str, table: str, condition: str, column: str, value: str) -> None:
             statement = sql.SQL("delete from {} where la_code = %s and " + condition).format(
-                sql.Identifier(schema, table), sql.Identifier(column))
+                sql.Identifier(schema, table), sql.Identifier(column)
+            )
             deleted[f"{schema}.{table}"] += conn.execute(statement, [la_code, value]).rowcount
 
         # Raw holds ids as delivered (' 1001.0'): compare them as the door cleans them.
@@ -199,8 +215,9 @@ def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None 
         # dbt's intermediate tables hold the id until the next build; published and flagged rows hold the key.
         for schema, table, column in _tables_with(conn, [settings.build_schema()], "child_id"):
             delete(schema, table, "raw.clean_id({}) = %s", column, cleaned)
-        for schema, table, column in _tables_with(conn, ["reporting", "reporting_previous", settings.build_schema(),
-                                                         "dq"], "child_key"):
+        for schema, table, column in _tables_with(
+            conn, ["reporting", "reporting_previous", settings.build_schema(), "dq"], "child_key"
+        ):
             delete(schema, table, "{} = %s", column, key)
         deleted["ledger.door_findings (id withheld)"] += _withhold_id_in_door_findings(conn, la_code, cleaned)
         # Counts, not rows about the child: not reported as erased, but recomputed without them next run.
@@ -210,7 +227,8 @@ def erase(la_code: str, child_id: str, *, requested_by: str, reason: str | None 
         erasure_id = conn.execute(
             "insert into ledger.erasures (requested_by, reason, la_code, child_key, rows_deleted, total_rows)"
             " values (%s, %s, %s, %s, %s, %s) returning erasure_id",
-            [requested_by.strip(), reason, la_code, key, json.dumps(removed), sum(removed.values())]).fetchone()[0]
+            [requested_by.strip(), reason, la_code, key, json.dumps(removed), sum(removed.values())],
+        ).fetchone()[0]
     erasure = Erasure(erasure_id, la_code, key, removed)
     log.info("erasure %s: child %s of %s, %s rows", erasure_id, key, la_code, erasure.total)
     return erasure
@@ -221,8 +239,9 @@ def _forget_history(conn: psycopg.Connection, condition: str, value: object) -> 
     computes those evaluations again."""
     forgotten = 0
     for schema, table, _column in _tables_with(conn, [HISTORY_SCHEMA], "delivery_version_id"):
-        forgotten += conn.execute(sql.SQL("delete from {} where " + condition).format(
-            sql.Identifier(schema, table)), [value]).rowcount
+        forgotten += conn.execute(
+            sql.SQL("delete from {} where " + condition).format(sql.Identifier(schema, table)), [value]
+        ).rowcount
     return forgotten
 
 
@@ -234,23 +253,34 @@ def _tables_with(conn: psycopg.Connection, schemas: list[str], column: str) -> l
         " where t.table_type = 'BASE TABLE' and c.table_schema = any(%s) and c.column_name = %s"
         " and exists (select from information_schema.columns l where l.table_schema = c.table_schema"
         "             and l.table_name = c.table_name and l.column_name = 'la_code')"
-        " order by 1, 2", [schemas, column]).fetchall()
+        " order by 1, 2",
+        [schemas, column],
+    ).fetchall()
 
 
 def _withhold_id_in_door_findings(conn: psycopg.Connection, la_code: str, cleaned: str) -> int:
     """Door findings quote a failing value and name the row's CHILD: take this child's id out of them."""
-    values = {"id": cleaned, "la": la_code,
-              "names_the_child": f"(?i)CHILD\\s+{_are_literal(cleaned)}(\\.0+)?(?![0-9a-z])"}
-    is_the_id = ("raw.clean_id(f.value) = %(id)s"
-                 " and lower(f.column_name) in (select column_name from access.child_id_columns)")
+    values = {
+        "id": cleaned,
+        "la": la_code,
+        "names_the_child": f"(?i)CHILD\\s+{_are_literal(cleaned)}(\\.0+)?(?![0-9a-z])",
+    }
+    is_the_id = (
+        "raw.clean_id(f.value) = %(id)s and lower(f.column_name) in (select column_name from access.child_id_columns)"
+    )
     withheld = conn.execute(
         "update ledger.door_findings f"
         f" set value = case when {is_the_id} then null else f.value end,"
         "     message = regexp_replace(f.message, %(names_the_child)s, 'CHILD [erased]', 'g')"
         " from ledger.delivery_versions v"
         " where v.delivery_version_id = f.delivery_version_id and v.la_code = %(la)s"
-        f"   and (({is_the_id}) or f.message ~ %(names_the_child)s)", values).rowcount
-    conn.execute("update ledger.delivery_versions"
-                 " set reason = regexp_replace(reason, %(names_the_child)s, 'CHILD [erased]', 'g')"
-                 " where la_code = %(la)s and reason ~ %(names_the_child)s", values)
+        f"   and (({is_the_id}) or f.message ~ %(names_the_child)s)",
+        values,
+    ).rowcount
+    conn.execute(
+        "update ledger.delivery_versions"
+        " set reason = regexp_replace(reason, %(names_the_child)s, 'CHILD [erased]', 'g')"
+        " where la_code = %(la)s and reason ~ %(names_the_child)s",
+        values,
+    )
     return withheld

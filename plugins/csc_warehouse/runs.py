@@ -85,22 +85,29 @@ def expected_authorities(as_at: date) -> list[str]:
     if configured:
         return configured
     with warehouse.connect() as conn:
-        return [row[0] for row in conn.execute(
-            "select distinct la_code from ledger.delivery_versions where status = 'accepted'"
-            " and extract_date between %s::date - 35 and %s::date - 7 order by 1", [as_at, as_at])]
+        return [
+            row[0]
+            for row in conn.execute(
+                "select distinct la_code from ledger.delivery_versions where status = 'accepted'"
+                " and extract_date between %s::date - 35 and %s::date - 7 order by 1",
+                [as_at, as_at],
+            )
+        ]
 
 
 def check_arrivals(run_plan: dict, deadline_at: datetime | None = None) -> list[str]:
     """Authorities expected this week with no delivery in the landing area by the deadline; emails them."""
     as_at = date.fromisoformat(run_plan["as_at"])
-    deadline = (deadline_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y") if deadline_at
-                else f"the deadline on {as_at:%A %d %B %Y}")
+    deadline = (
+        deadline_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
+        if deadline_at
+        else f"the deadline on {as_at:%A %d %B %Y}"
+    )
     arrived = {d.la_code for d in landing.find_deliveries(Path(run_plan["landing"]), as_at=as_at)}
     missing = [code for code in expected_authorities(as_at) if code not in arrived]
     if missing:
         log.warning("no delivery by %s for the week of %s from %s", deadline, as_at, ", ".join(missing))
-        alerts.queue_and_deliver(alerts.missing_delivery_message(as_at, missing, deadline), "missing_delivery",
-                                 None)
+        alerts.queue_and_deliver(alerts.missing_delivery_message(as_at, missing, deadline), "missing_delivery", None)
     else:
         log.info("every expected authority has delivered for the week of %s", as_at)
     return missing
@@ -114,9 +121,14 @@ def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
         return []
     as_at = date.fromisoformat(run_plan["as_at"])
     with warehouse.connect() as conn:
-        authorities = [row[0] for row in conn.execute(
-            "select distinct la_code from reporting.lac_weekly where as_at between %s::date - 6 and %s::date"
-            " order by 1", [as_at, as_at])]
+        authorities = [
+            row[0]
+            for row in conn.execute(
+                "select distinct la_code from reporting.lac_weekly where as_at between %s::date - 6 and %s::date"
+                " order by 1",
+                [as_at, as_at],
+            )
+        ]
     return [str(write_report(la_code, as_at).markdown) for la_code in authorities]
 
 
@@ -128,15 +140,18 @@ def headline_figures(as_at: str) -> list[dict]:
         cursor = conn.execute(
             "select la_code, as_at::text, children_looked_after, lac_starts, lac_ceased, change_vs_previous"
             " from reporting.lac_weekly where as_at between %s::date - 6 and %s::date order by la_code, as_at",
-            [as_at, as_at])
+            [as_at, as_at],
+        )
         columns = [c.name for c in cursor.description]
         figures = [dict(zip(columns, row, strict=True)) for row in cursor]
         # Children on a child protection plan, beside the looked-after figures of the same as_at.
         if conn.execute("select to_regclass('reporting.cp_weekly') is not null").fetchone()[0]:
             by_week = {(figure["la_code"], figure["as_at"]): figure for figure in figures}
             for la_code, day, on_plan, change in conn.execute(
-                    "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
-                    " where as_at between %s::date - 6 and %s::date order by la_code, as_at", [as_at, as_at]):
+                "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
+                " where as_at between %s::date - 6 and %s::date order by la_code, as_at",
+                [as_at, as_at],
+            ):
                 figure = by_week.get((la_code, day)) or {"la_code": la_code, "as_at": day}
                 if (la_code, day) not in by_week:
                     figures.append(figure)
@@ -144,8 +159,15 @@ def headline_figures(as_at: str) -> list[dict]:
         return figures
 
 
-def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, delivery_verdict: dict | None,
-              mart_verdict: dict | None, published: list[str] | None, reports: list[str] | None = None) -> dict:
+def summarise(
+    run_id: str,
+    run_plan: dict | None,
+    outcomes: list[dict] | None,
+    delivery_verdict: dict | None,
+    mart_verdict: dict | None,
+    published: list[str] | None,
+    reports: list[str] | None = None,
+) -> dict:
     """What happened in the run, recorded in dq.runs; `failed` decides the run's final state."""
     errors = []
     if run_plan is None:
@@ -165,8 +187,10 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
     checked = {v["delivery_version_id"]: v for v in (delivery_verdict or {}).get("versions", [])}
     deliveries = []
     for outcome in outcomes or []:
-        delivery = {key: outcome.get(key) for key in
-                    ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")}
+        delivery = {
+            key: outcome.get(key)
+            for key in ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")
+        }
         if delivery["delivery_version_id"] in checked:
             delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
             delivery["reason"] = checked[delivery["delivery_version_id"]]["reason"] or delivery["reason"]
@@ -198,10 +222,17 @@ def summarise(run_id: str, run_plan: dict | None, outcomes: list[dict] | None, d
             "insert into dq.runs (run_id, dag_id, as_at, finished_at, state, summary)"
             " values (%s, %s, %s, now(), %s, %s) on conflict (run_id) do update set finished_at = now(),"
             " state = excluded.state, summary = excluded.summary",
-            [run_id, settings.WEEKLY_DAG_ID, as_at or date.today().isoformat(),
-             "failed" if summary["failed"] else "success", json.dumps(summary, default=str)])
-    log.info("run summary: %s", json.dumps({k: v for k, v in summary.items() if k != "failed_checks"},
-                                           default=str, indent=2))
+            [
+                run_id,
+                settings.WEEKLY_DAG_ID,
+                as_at or date.today().isoformat(),
+                "failed" if summary["failed"] else "success",
+                json.dumps(summary, default=str),
+            ],
+        )
+    log.info(
+        "run summary: %s", json.dumps({k: v for k, v in summary.items() if k != "failed_checks"}, default=str, indent=2)
+    )
     return summary
 
 
@@ -209,8 +240,9 @@ def send_summary(summary: dict) -> int:
     """Keep the run's email in the outbox (once, however often the task is retried) and send it,
     with anything earlier runs could not deliver."""
     with warehouse.connect() as conn:
-        queued = conn.execute("select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'",
-                              [summary["run_id"]]).fetchone()
+        queued = conn.execute(
+            "select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'", [summary["run_id"]]
+        ).fetchone()
     if queued is None:
         return alerts.queue_and_deliver(alerts.summary_message(summary), "run_summary", summary["run_id"])
     outcome = alerts.deliver_pending()

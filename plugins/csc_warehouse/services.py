@@ -48,7 +48,10 @@ def start_mailsink() -> dict:
     logfile = (settings.state_dir() / "mailsink.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "csc_warehouse.mailsink", "--dir", str(folder), "--port", str(port)],
-        stdout=logfile, stderr=logfile, stdin=subprocess.DEVNULL, start_new_session=True,
+        stdout=logfile,
+        stderr=logfile,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     state = {"pid": process.pid, "port": port, "dir": str(folder)}
     for _ in range(100):

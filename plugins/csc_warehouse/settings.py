@@ -87,8 +87,13 @@ def smtp_connection_uri() -> str | None:
                 "conn_type": "smtp",
                 "host": "127.0.0.1",
                 "port": sink["port"],
-                "extra": {"disable_tls": True, "disable_ssl": True, "from_email": alert_from(),
-                          "retry_limit": 2, "timeout": 10},
+                "extra": {
+                    "disable_tls": True,
+                    "disable_ssl": True,
+                    "from_email": alert_from(),
+                    "retry_limit": 2,
+                    "timeout": 10,
+                },
             }
         )
     return None

@@ -50,14 +50,65 @@ SEX_CODES = _codes("1", "2", "M", "F", "U")
 LEGAL_STATUS_CODES = _codes("C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3")
 REASON_NEW_EPISODE_CODES = _codes("S", "L", "P", "T", "B", "U")
 REASON_CEASED_CODES = _codes(
-    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41",
-    "E43", "E44",  # special guardianship before E45-E48 replaced them
-    "E45", "E46", "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9",
+    "X1",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E41",
+    "E43",
+    "E44",  # special guardianship before E45-E48 replaced them
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E4A",
+    "E4B",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
 )
 # K3 and Z11-Z14 from 2025/26.
 PLACEMENT_CODES = _codes(
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "P4", "R1", "R2", "R3", "R5",
-    "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1", "Z11", "Z12", "Z13",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "K3",
+    "P1",
+    "P2",
+    "P3",
+    "P4",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
+    "Z11",
+    "Z12",
+    "Z13",
     "Z14",
 )
 CATEGORY_OF_NEED_CODES = _codes("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
@@ -69,14 +120,15 @@ MISSING_CODES = _codes("M", "A")  # M missing, A away without authorisation
 XML_ALIASES = {"CHILDID": "CHILD", "PL": "PLACE"}
 
 
-def _ssda903(name: str, title: str, columns: tuple[str, ...], required: tuple[str, ...],
-             **details) -> TableSpec:
-    return TableSpec(name=name, title=title, source="ssda903", columns=columns, required=required,
-                     aliases=XML_ALIASES, **details)
+def _ssda903(name: str, title: str, columns: tuple[str, ...], required: tuple[str, ...], **details) -> TableSpec:
+    return TableSpec(
+        name=name, title=title, source="ssda903", columns=columns, required=required, aliases=XML_ALIASES, **details
+    )
 
 
 SSDA903_HEADER = _ssda903(
-    "ssda903_header", "Header",
+    "ssda903_header",
+    "Header",
     columns=("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
     required=("CHILD", "SEX", "DOB", "ETHNIC"),
     dates=("DOB", "MC_DOB"),
@@ -86,10 +138,22 @@ SSDA903_HEADER = _ssda903(
 )
 
 SSDA903_EPISODES = _ssda903(
-    "ssda903_episodes", "Episodes",
+    "ssda903_episodes",
+    "Episodes",
     columns=(
-        "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-        "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
     ),
     required=("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"),
     dates=("DECOM", "DEC"),
@@ -105,7 +169,8 @@ SSDA903_EPISODES = _ssda903(
 )
 
 SSDA903_UASC = _ssda903(
-    "ssda903_uasc", "UASC",
+    "ssda903_uasc",
+    "UASC",
     columns=("CHILD", "SEX", "DOB", "DUC"),
     required=("CHILD", "SEX", "DOB", "DUC"),
     dates=("DOB", "DUC"),
@@ -113,7 +178,8 @@ SSDA903_UASC = _ssda903(
 )
 
 SSDA903_REVIEWS = _ssda903(
-    "ssda903_reviews", "Reviews",
+    "ssda903_reviews",
+    "Reviews",
     columns=("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     required=("CHILD", "REVIEW", "REVIEW_CODE"),
     dates=("DOB", "REVIEW"),
@@ -121,7 +187,8 @@ SSDA903_REVIEWS = _ssda903(
 )
 
 SSDA903_MISSING = _ssda903(
-    "ssda903_missing", "Missing",
+    "ssda903_missing",
+    "Missing",
     columns=("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     required=("CHILD", "MISSING", "MIS_START", "MIS_END"),
     dates=("DOB", "MIS_START", "MIS_END"),
@@ -129,10 +196,20 @@ SSDA903_MISSING = _ssda903(
 )
 
 SSDA903_OC2 = _ssda903(
-    "ssda903_oc2", "OC2",
+    "ssda903_oc2",
+    "OC2",
     columns=(
-        "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
-        "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
         "INTERVENTION_OFFERED",
     ),
     required=("CHILD", "SDQ_SCORE"),
@@ -140,21 +217,24 @@ SSDA903_OC2 = _ssda903(
 )
 
 SSDA903_OC3 = _ssda903(
-    "ssda903_oc3", "OC3",
+    "ssda903_oc3",
+    "OC3",
     columns=("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     required=("CHILD", "IN_TOUCH", "ACTIV", "ACCOM"),
     dates=("DOB",),
 )
 
 SSDA903_AD1 = _ssda903(
-    "ssda903_ad1", "AD1",
+    "ssda903_ad1",
+    "AD1",
     columns=("CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
     required=("CHILD", "DATE_INT", "DATE_MATCH"),
     dates=("DOB", "DATE_INT", "DATE_MATCH"),
 )
 
 SSDA903_PLACED_ADOPTION = _ssda903(
-    "ssda903_placed_adoption", "PlacedAdoption",
+    "ssda903_placed_adoption",
+    "PlacedAdoption",
     columns=("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
     required=("CHILD", "DATE_PLACED"),
     dates=("DOB", "DATE_PLACED", "DATE_PLACED_CEASED"),
@@ -162,21 +242,24 @@ SSDA903_PLACED_ADOPTION = _ssda903(
 
 # DATE_PERM stays text: the DfE lets an unknown day or month be written ZZ (ZZ/05/2012).
 SSDA903_PREV_PERM = _ssda903(
-    "ssda903_prev_perm", "PrevPerm",
+    "ssda903_prev_perm",
+    "PrevPerm",
     columns=("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     required=("CHILD", "PREV_PERM"),
     dates=("DOB",),
 )
 
 SSDA903_SW_EPISODES = _ssda903(  # from 2023/24
-    "ssda903_sw_episodes", "SWEpisodes",
+    "ssda903_sw_episodes",
+    "SWEpisodes",
     columns=("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
     required=("CHILD", "SW_ID", "SW_DECOM"),
     dates=("DOB", "SW_DECOM", "SW_DEC"),
 )
 
 SSDA903_DOLO = _ssda903(  # Deprivation of Liberty orders, from 2026/27
-    "ssda903_dolo", "DoLo",
+    "ssda903_dolo",
+    "DoLo",
     columns=("CHILD", "DOB", "DOLO_START", "DOLO_END"),
     required=("CHILD", "DOLO_START"),
     dates=("DOB", "DOLO_START", "DOLO_END"),
@@ -190,10 +273,19 @@ SSDA903_DOLO = _ssda903(  # Deprivation of Liberty orders, from 2026/27
 CATEGORY_OF_ABUSE_CODES = _codes("NEG", "PHY", "SAB", "EMO", "MUL")
 
 CIN_CP_PLANS = TableSpec(
-    name="cin_cp_plans", title="CP plans", source="cin",
+    name="cin_cp_plans",
+    title="CP plans",
+    source="cin",
     columns=(
-        "LACHILDID", "PERSONBIRTHDATE", "SEX", "ETHNICITY", "CPPSTARTDATE", "CPPENDDATE",
-        "INITIALCATEGORYOFABUSE", "LATESTCATEGORYOFABUSE", "NUMBEROFPREVIOUSCPP",
+        "LACHILDID",
+        "PERSONBIRTHDATE",
+        "SEX",
+        "ETHNICITY",
+        "CPPSTARTDATE",
+        "CPPENDDATE",
+        "INITIALCATEGORYOFABUSE",
+        "LATESTCATEGORYOFABUSE",
+        "NUMBEROFPREVIOUSCPP",
     ),
     required=("LACHILDID", "CPPSTARTDATE", "CPPENDDATE", "LATESTCATEGORYOFABUSE"),
     dates=("PERSONBIRTHDATE", "CPPSTARTDATE", "CPPENDDATE"),
@@ -212,7 +304,9 @@ CIN_CP_PLANS = TableSpec(
 AUDIT_ANSWER_CODES = _codes("YES", "Y", "NO", "N", "PARTIAL", "NOTAPPLICABLE", "NA", "N/A")
 
 AUDIT_ANSWERS = TableSpec(
-    name="audit_answers", title="Audit answers", source="audits",
+    name="audit_answers",
+    title="Audit answers",
+    source="audits",
     columns=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "AUDITOR", "QUESTION_ID", "QUESTION_TEXT", "ANSWER", "COMMENT"),
     required=("AUDIT_THEME", "AUDIT_DATE", "CASE_REF", "QUESTION_ID", "ANSWER"),
     dates=("AUDIT_DATE",),
@@ -225,9 +319,20 @@ AUDIT_ANSWERS = TableSpec(
 )
 
 TABLES: tuple[TableSpec, ...] = (
-    SSDA903_HEADER, SSDA903_EPISODES, SSDA903_UASC, SSDA903_REVIEWS, SSDA903_MISSING, SSDA903_OC2,
-    SSDA903_OC3, SSDA903_AD1, SSDA903_PLACED_ADOPTION, SSDA903_PREV_PERM, SSDA903_SW_EPISODES,
-    SSDA903_DOLO, CIN_CP_PLANS, AUDIT_ANSWERS,
+    SSDA903_HEADER,
+    SSDA903_EPISODES,
+    SSDA903_UASC,
+    SSDA903_REVIEWS,
+    SSDA903_MISSING,
+    SSDA903_OC2,
+    SSDA903_OC3,
+    SSDA903_AD1,
+    SSDA903_PLACED_ADOPTION,
+    SSDA903_PREV_PERM,
+    SSDA903_SW_EPISODES,
+    SSDA903_DOLO,
+    CIN_CP_PLANS,
+    AUDIT_ANSWERS,
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 # A delivery holding any SSDA903 table must hold these two (contract 1.1).
@@ -237,8 +342,7 @@ SSDA903_REQUIRED_TABLES = (SSDA903_HEADER, SSDA903_EPISODES)
 @cache
 def _identifying_columns_by_table() -> dict[str, frozenset[str]]:
     in_tables = Counter(column for table in TABLES for column in table.columns)
-    return {table.name: frozenset(column for column in table.columns if in_tables[column] == 1)
-            for table in TABLES}
+    return {table.name: frozenset(column for column in table.columns if in_tables[column] == 1) for table in TABLES}
 
 
 def identifying_columns(table: TableSpec) -> frozenset[str]:

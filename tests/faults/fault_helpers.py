@@ -34,8 +34,10 @@ def write_big_delivery(root: Path, la_code: str, day: str, children: int) -> tup
             for episode in range(4):
                 end = start + timedelta(days=30)
                 ended = episode < 3
-                episodes.write(f"{child},{start:%d/%m/%Y},{'S' if episode == 0 else 'P'},C2,N1,U1,PR1,"
-                               f"{f'{end:%d/%m/%Y}' if ended else ''},{'X1' if ended else ''},,,,\n")
+                episodes.write(
+                    f"{child},{start:%d/%m/%Y},{'S' if episode == 0 else 'P'},C2,N1,U1,PR1,"
+                    f"{f'{end:%d/%m/%Y}' if ended else ''},{'X1' if ended else ''},,,,\n"
+                )
                 start = end
     return folder, children * 5
 
@@ -43,9 +45,14 @@ def write_big_delivery(root: Path, la_code: str, day: str, children: int) -> tup
 def start_csc(*args: str, drop_file_access: bool = False, **environment: str) -> subprocess.Popen:
     """`csc` as a separate process, to be killed or raced. With drop_file_access it runs without the
     root powers that read any file whatever its permissions, as a deployment's airflow user would."""
-    return subprocess.Popen([CSC, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **environment},
-                            preexec_fn=_without_file_access_override if drop_file_access else None)
+    return subprocess.Popen(
+        [CSC, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **environment},
+        preexec_fn=_without_file_access_override if drop_file_access else None,
+    )
 
 
 def _without_file_access_override() -> None:
@@ -92,33 +99,49 @@ class ServerWatch:
 
     def copy_is_streaming(self) -> bool:
         """A COPY of the warehouse's loading is under way and has taken rows."""
-        return self._says("select exists (select from pg_stat_progress_copy p join pg_stat_activity a using (pid)"
-                          " where a.datname = current_database() and a.application_name = 'csc-warehouse'"
-                          " and p.tuples_processed > 0)")
+        return self._says(
+            "select exists (select from pg_stat_progress_copy p join pg_stat_activity a using (pid)"
+            " where a.datname = current_database() and a.application_name = 'csc-warehouse'"
+            " and p.tuples_processed > 0)"
+        )
 
     def an_ingest_waits_for_the_delivery_lock(self) -> bool:
-        return self._says("select exists (select from pg_locks l join pg_stat_activity a using (pid)"
-                          " where l.locktype = 'advisory' and not l.granted and a.datname = current_database())")
+        return self._says(
+            "select exists (select from pg_locks l join pg_stat_activity a using (pid)"
+            " where l.locktype = 'advisory' and not l.granted and a.datname = current_database())"
+        )
 
     def no_loading_session_left(self) -> bool:
         """The server has noticed the client is gone and rolled its transaction back."""
-        return self._says("select not exists (select from pg_stat_activity where datname = current_database()"
-                          " and application_name = 'csc-warehouse')")
+        return self._says(
+            "select not exists (select from pg_stat_activity where datname = current_database()"
+            " and application_name = 'csc-warehouse')"
+        )
 
 
 def versions_of(url: str, la_code: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
-        return conn.execute("select delivery_version_id, status, rows_loaded from ledger.delivery_versions"
-                            " where la_code = %s order by delivery_version_id", [la_code]).fetchall()
+        return conn.execute(
+            "select delivery_version_id, status, rows_loaded from ledger.delivery_versions"
+            " where la_code = %s order by delivery_version_id",
+            [la_code],
+        ).fetchall()
 
 
 def raw_rows_of(url: str, la_code: str | None = None, *, version: int | None = None) -> int:
     """Rows in every raw table, of one authority or of one delivery version."""
     column, value = ("la_code", la_code) if version is None else ("delivery_version_id", version)
     with psycopg.connect(url) as conn:
-        tables = [row[0] for row in conn.execute(
-            "select table_name from information_schema.columns join information_schema.tables"
-            " using (table_schema, table_name) where table_schema = 'raw' and column_name = %s"
-            " and table_type = 'BASE TABLE'", [column])]
-        return sum(conn.execute(f'select count(*) from raw."{table}" where {column} = %s', [value]).fetchone()[0]
-                   for table in tables)
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select table_name from information_schema.columns join information_schema.tables"
+                " using (table_schema, table_name) where table_schema = 'raw' and column_name = %s"
+                " and table_type = 'BASE TABLE'",
+                [column],
+            )
+        ]
+        return sum(
+            conn.execute(f'select count(*) from raw."{table}" where {column} = %s', [value]).fetchone()[0]
+            for table in tables
+        )

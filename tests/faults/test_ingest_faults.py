@@ -40,13 +40,18 @@ def landed(big_delivery, root: Path) -> Path:
 def with_an_accepted_delivery(url: str, root: Path) -> tuple:
     """Another authority's version, loaded, accepted and published before the fault; returns what
     the ledger, raw and reporting then hold of it."""
-    outcome, _ = ingest(url, deliver(root, ACCEPTED_LA, "2014-02-03",
-                                     {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES}))
+    outcome, _ = ingest(
+        url, deliver(root, ACCEPTED_LA, "2014-02-03", {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES})
+    )
     with psycopg.connect(url) as conn:
-        conn.execute("update ledger.delivery_versions set status = 'accepted' where delivery_version_id = %s",
-                     [outcome.delivery_version_id])
-        conn.execute("create table build.ingest_fault_probe as select la_code, count(*) as episodes"
-                     " from raw.ssda903_episodes group by la_code")
+        conn.execute(
+            "update ledger.delivery_versions set status = 'accepted' where delivery_version_id = %s",
+            [outcome.delivery_version_id],
+        )
+        conn.execute(
+            "create table build.ingest_fault_probe as select la_code, count(*) as episodes"
+            " from raw.ssda903_episodes group by la_code"
+        )
     publishing.publish("before the fault", tables=["ingest_fault_probe"], url=url)
     return what_the_accepted_delivery_left(url)
 

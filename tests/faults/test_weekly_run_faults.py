@@ -39,10 +39,13 @@ BROKEN_BUILD_WEEK = date(2014, 1, 20)
 def published(url):
     """Every row of every published table, to compare before and after a fault."""
     with psycopg.connect(url) as conn:
-        tables = [row[0] for row in conn.execute(
-            "select tablename from pg_tables where schemaname = 'reporting' order by tablename")]
-        return {table: sorted(conn.execute(f'select * from reporting."{table}"').fetchall(), key=repr)
-                for table in tables}
+        tables = [
+            row[0]
+            for row in conn.execute("select tablename from pg_tables where schemaname = 'reporting' order by tablename")
+        ]
+        return {
+            table: sorted(conn.execute(f'select * from reporting."{table}"').fetchall(), key=repr) for table in tables
+        }
 
 
 @pytest.fixture(scope="module")
@@ -52,26 +55,42 @@ def caught_up(warehouse_url, mail_sink, tmp_path_factory):
     figures = demo_data.generate(landing, weeks=(*MISSED, BROKEN_BUILD_WEEK))
     environment = {"CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
     with psycopg.connect(url) as conn:
-        conn.execute("insert into dq.runs (run_id, dag_id, as_at, finished_at, state)"
-                     " values ('before the outage', 'cp_lac_weekly', %s, now(), 'success')", [BEFORE_THE_OUTAGE])
+        conn.execute(
+            "insert into dq.runs (run_id, dag_id, as_at, finished_at, state)"
+            " values ('before the outage', 'cp_lac_weekly', %s, now(), 'success')",
+            [BEFORE_THE_OUTAGE],
+        )
     # The scheduler was down on the next two Mondays; it is back on the Tuesday after.
     catch_up = run_csc("catch-up", "--until", "2014-01-14", **environment)
     with psycopg.connect(url) as conn:
-        run_summaries = conn.execute("select as_at, state, summary from dq.runs where as_at > %s"
-                                     " order by finished_at", [BEFORE_THE_OUTAGE]).fetchall()
-    return {"url": url, "environment": environment, "figures": figures, "catch_up": catch_up,
-            "runs": run_summaries, "published": published(url)}
+        run_summaries = conn.execute(
+            "select as_at, state, summary from dq.runs where as_at > %s order by finished_at", [BEFORE_THE_OUTAGE]
+        ).fetchall()
+    return {
+        "url": url,
+        "environment": environment,
+        "figures": figures,
+        "catch_up": catch_up,
+        "runs": run_summaries,
+        "published": published(url),
+    }
 
 
 # -- catch-up --------------------------------------------------------------------------------------
+
 
 def scheduler_view(tmp_path, start_date):
     """What the scheduler would do after a run on BEFORE_THE_OUTAGE: the DAG's catch-up flag, and the
     next runs its timetable gives, each with the as_at the run takes from its logical date."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CSC_", "AIRFLOW"))}
-    env.update({"CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
-                "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}"})
+    env.update(
+        {
+            "CSC_WAREHOUSE_URL": "postgresql://nobody:nothing@127.0.0.1:9/none",
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
+        }
+    )
     if start_date:
         env["CSC_WEEKLY_START_DATE"] = start_date
     script = textwrap.dedent(f"""
@@ -111,8 +130,12 @@ def run_history(warehouse_url, monkeypatch):
 
     def ran(as_at, state):
         with psycopg.connect(url) as conn:
-            conn.execute("insert into dq.runs (run_id, dag_id, as_at, finished_at, state)"
-                         " values (%s, 'cp_lac_weekly', %s, now(), %s)", [f"run {as_at}", as_at, state])
+            conn.execute(
+                "insert into dq.runs (run_id, dag_id, as_at, finished_at, state)"
+                " values (%s, 'cp_lac_weekly', %s, now(), %s)",
+                [f"run {as_at}", as_at, state],
+            )
+
     return ran
 
 
@@ -133,7 +156,9 @@ def test_catch_up_runs_the_missed_weeks_in_order(caught_up):
     assert caught_up["catch_up"].returncode == 0, caught_up["catch_up"].stdout[-3000:]
     assert "catching up 2 week(s): 2014-01-06, 2014-01-13" in caught_up["catch_up"].stdout
     assert [(as_at, state) for as_at, state, _summary in caught_up["runs"]] == [
-        (MISSED[0], "success"), (MISSED[1], "success")]
+        (MISSED[0], "success"),
+        (MISSED[1], "success"),
+    ]
 
 
 def test_each_caught_up_run_published_its_own_weeks_figures(caught_up):
@@ -147,6 +172,7 @@ def test_each_caught_up_run_published_its_own_weeks_figures(caught_up):
 
 
 # -- a gate check erroring -------------------------------------------------------------------------
+
 
 def test_a_gate_check_on_a_missing_table_blocks_publication_and_names_the_table(caught_up, monkeypatch):
     url = caught_up["url"]
@@ -167,8 +193,9 @@ def test_a_gate_check_on_a_missing_table_blocks_publication_and_names_the_table(
     assert {check["table"] for check in errored} >= {"lac_weekly"}  # and any check reading it on the side
     assert all('"build.lac_weekly" does not exist' in check["error"] for check in errored), errored
     with psycopg.connect(url) as conn:
-        recorded = conn.execute("select details->>'error' from dq.validations where run_id = %s and errored",
-                                [run_id]).fetchall()
+        recorded = conn.execute(
+            "select details->>'error' from dq.validations where run_id = %s and errored", [run_id]
+        ).fetchall()
     assert len(recorded) == len(errored) and all("build.lac_weekly" in error for (error,) in recorded)
     email = body_text(alerts.summary_message(summary))
     assert "lac_weekly.counts_are_never_negative: errored:" in email
@@ -176,6 +203,7 @@ def test_a_gate_check_on_a_missing_table_blocks_publication_and_names_the_table(
 
 
 # -- a dbt model failing ---------------------------------------------------------------------------
+
 
 def test_a_failing_dbt_model_fails_the_run_and_leaves_reporting_as_it_was(caught_up, mail_sink):
     url = caught_up["url"]
@@ -192,9 +220,12 @@ def test_a_failing_dbt_model_fails_the_run_and_leaves_reporting_as_it_was(caught
     with psycopg.connect(url) as conn:
         version, status, rows_loaded = conn.execute(
             "select delivery_version_id, status, rows_loaded from ledger.delivery_versions"
-            " where la_code = '309' and extract_date = %s", [BROKEN_BUILD_WEEK]).fetchone()
-        state, summary = conn.execute("select state, summary from dq.runs where as_at = %s",
-                                      [BROKEN_BUILD_WEEK]).fetchone()
+            " where la_code = '309' and extract_date = %s",
+            [BROKEN_BUILD_WEEK],
+        ).fetchone()
+        state, summary = conn.execute(
+            "select state, summary from dq.runs where as_at = %s", [BROKEN_BUILD_WEEK]
+        ).fetchone()
     in_raw = raw_rows_of(url, version=version)
     assert status == "accepted" and in_raw == rows_loaded > 0, "the week's delivery is loaded whole and kept"
     assert state == "failed"
@@ -202,4 +233,5 @@ def test_a_failing_dbt_model_fails_the_run_and_leaves_reporting_as_it_was(caught
     failures = [m for m in emails if m["Subject"].startswith("[CSC warehouse] Task failed: cp_lac_weekly.build_marts.")]
     assert failures and all("keys.child_key" in body_text(message) for message in failures)
     assert [m["Subject"] for m in emails if "Weekly run" in m["Subject"]] == [
-        f"[CSC warehouse] Weekly run {BROKEN_BUILD_WEEK}: FAILED"]
+        f"[CSC warehouse] Weekly run {BROKEN_BUILD_WEEK}: FAILED"
+    ]

@@ -11,21 +11,44 @@ from csc_warehouse import tables
 from csc_warehouse.readers import read_file
 from csc_warehouse.readers.annex_a import cin_category, which_list
 
-ANNEX_A = [REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "annex_a" / "samples" / "Annex_A.xlsx",
-           REFERENCE / "peer-samples" / "liia-tools-pipeline" / "liiatools" / "annex_a_pipeline" / "spec" / "samples"
-           / "Annex_A_2024_Jan.xlsx"]
-LIST_7 = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age", "Does the Child have a Disability",
-          "Child Protection Plan Start Date", "Initial Category of Abuse", "Latest Category of Abuse",
-          "Date of the Last Statutory Visit", "Was the Child Seen Alone?", "Date of latest review conference",
-          "Child Protection Plan End Date",
-          "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
-          "Number of Previous Child Protection Plans", "Allocated Team", "Allocated Worker"]
+ANNEX_A = [
+    REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "annex_a" / "samples" / "Annex_A.xlsx",
+    REFERENCE
+    / "peer-samples"
+    / "liia-tools-pipeline"
+    / "liiatools"
+    / "annex_a_pipeline"
+    / "spec"
+    / "samples"
+    / "Annex_A_2024_Jan.xlsx",
+]
+LIST_7 = [
+    "Child Unique ID",
+    "Gender",
+    "Ethnicity",
+    "Date of Birth",
+    "Age",
+    "Does the Child have a Disability",
+    "Child Protection Plan Start Date",
+    "Initial Category of Abuse",
+    "Latest Category of Abuse",
+    "Date of the Last Statutory Visit",
+    "Was the Child Seen Alone?",
+    "Date of latest review conference",
+    "Child Protection Plan End Date",
+    "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+    "Number of Previous Child Protection Plans",
+    "Allocated Team",
+    "Allocated Worker",
+]
 
 
 def kept(source):
     """The rows as CP plans columns, with the source's row numbers."""
-    return [{column: values[i] for i, column in enumerate(source.mapped) if column} | {"row": row}
-            for row, values in source.rows()]
+    return [
+        {column: values[i] for i, column in enumerate(source.mapped) if column} | {"row": row}
+        for row, values in source.rows()
+    ]
 
 
 @pytest.mark.parametrize("path", ANNEX_A, ids=lambda p: p.name)
@@ -44,27 +67,55 @@ def test_the_samples_list_7_holds_7_plans_with_cin_codes(path):
     # Counted by hand from the sheet: 7 children, 3 physical abuse and 4 emotional abuse plans, 5 ended.
     assert len(rows) == 7
     assert [row["LATESTCATEGORYOFABUSE"] for row in rows] == ["PHY"] * 3 + ["EMO"] * 4
-    assert rows[0] == {"LACHILDID": "10721552", "SEX": "b) Female", "ETHNICITY": "s) NOBT",
-                       "PERSONBIRTHDATE": "2021-01-04", "CPPSTARTDATE": "2020-11-23",
-                       "INITIALCATEGORYOFABUSE": "PHY", "LATESTCATEGORYOFABUSE": "PHY",
-                       "CPPENDDATE": "2021-02-16", "NUMBEROFPREVIOUSCPP": "0", "row": 2}
+    assert rows[0] == {
+        "LACHILDID": "10721552",
+        "SEX": "b) Female",
+        "ETHNICITY": "s) NOBT",
+        "PERSONBIRTHDATE": "2021-01-04",
+        "CPPSTARTDATE": "2020-11-23",
+        "INITIALCATEGORYOFABUSE": "PHY",
+        "LATESTCATEGORYOFABUSE": "PHY",
+        "CPPENDDATE": "2021-02-16",
+        "NUMBEROFPREVIOUSCPP": "0",
+        "row": 2,
+    }
     assert sum(row["CPPENDDATE"] is not None for row in rows) == 5
 
 
-@pytest.mark.parametrize(("spelling", "code"), [
-    ("a) Neglect", "NEG"), ("NEGLECT", "NEG"), ("Likelihood of Neglect", "NEG"), ("Physical abuse", "PHY"),
-    ("PA", "PHY"), ("Sexual abuse ", "SAB"), ("d) Emotional abuse", "EMO"), ("NNNY", "EMO"),
-    ("Neglect; Emotional abuse", "MUL"), ("e) Multiple/not recommended", "MUL"), ("MUL", "MUL"),
-    ("Financial", "Financial"),  # unknown: kept as delivered, for the door to name
-    (None, None), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [
+        ("a) Neglect", "NEG"),
+        ("NEGLECT", "NEG"),
+        ("Likelihood of Neglect", "NEG"),
+        ("Physical abuse", "PHY"),
+        ("PA", "PHY"),
+        ("Sexual abuse ", "SAB"),
+        ("d) Emotional abuse", "EMO"),
+        ("NNNY", "EMO"),
+        ("Neglect; Emotional abuse", "MUL"),
+        ("e) Multiple/not recommended", "MUL"),
+        ("MUL", "MUL"),
+        ("Financial", "Financial"),  # unknown: kept as delivered, for the door to name
+        (None, None),
+        ("", ""),
+    ],
+)
 def test_categories_of_abuse_become_cin_codes_through_the_schemas_spellings(spelling, code):
     assert cin_category(spelling) == code
 
 
 def test_headers_are_matched_loosely_and_by_the_schemas_patterns():
-    header = ["Child ID", "gender", "ETHNICITY", "Child's date of birth", "Child Protection Plan start date",
-              "Initial category of abuse", "Latest Category Of Abuse", "Child protection plan end date"]
+    header = [
+        "Child ID",
+        "gender",
+        "ETHNICITY",
+        "Child's date of birth",
+        "Child Protection Plan start date",
+        "Initial category of abuse",
+        "Latest Category Of Abuse",
+        "Child protection plan end date",
+    ]
     assert which_list(header).number == 7
 
 
@@ -80,11 +131,34 @@ def workbook(tmp_path, title, rows):
 
 
 def test_a_title_above_the_header_row_is_skipped(tmp_path):
-    path = workbook(tmp_path, "List 7", [
-        ["Annex A List 7: children subject to a child protection plan"], [],
-        LIST_7,
-        [123456.0, "Male", "WBRI", datetime(2012, 1, 1), 2, "No", datetime(2014, 1, 2), "Neglect", "Emotional",
-         None, None, None, None, "No", 0, "Team", "Worker"]])
+    path = workbook(
+        tmp_path,
+        "List 7",
+        [
+            ["Annex A List 7: children subject to a child protection plan"],
+            [],
+            LIST_7,
+            [
+                123456.0,
+                "Male",
+                "WBRI",
+                datetime(2012, 1, 1),
+                2,
+                "No",
+                datetime(2014, 1, 2),
+                "Neglect",
+                "Emotional",
+                None,
+                None,
+                None,
+                None,
+                "No",
+                0,
+                "Team",
+                "Worker",
+            ],
+        ],
+    )
     [source] = read_file(path)
     assert source.table is tables.CIN_CP_PLANS and source.first_data_row == 4
     [row] = kept(source)

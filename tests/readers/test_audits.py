@@ -13,12 +13,15 @@ from csc_warehouse.readers.audits import question_id
 COLUMNS = list(tables.AUDIT_ANSWERS.columns)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("The protection plan was clear", "the_protection_plan_was_clear"),
-    ("Was the child seen alone?", "was_the_child_seen_alone_"),
-    ("  S47: strategy meeting within 24h ", "s47__strategy_meeting_within_24h"),
-    ("Risk (DASH) considered", "risk__dash__considered"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The protection plan was clear", "the_protection_plan_was_clear"),
+        ("Was the child seen alone?", "was_the_child_seen_alone_"),
+        ("  S47: strategy meeting within 24h ", "s47__strategy_meeting_within_24h"),
+        ("Risk (DASH) considered", "risk__dash__considered"),
+    ],
+)
 def test_question_id_is_the_text_lower_cased_with_non_alphanumerics_as_underscores(text, expected):
     assert question_id(text) == expected
 
@@ -45,15 +48,27 @@ def test_each_sheet_of_a_wide_workbook_is_a_theme_and_each_cell_an_answer(tmp_pa
     book.save(path)
     sources = {source.sheet: source for source in read_file(path)}
     assert sources["Notes"].table is None
-    rows = {sheet: [(row, dict(zip(COLUMNS, values, strict=True))) for row, values in sources[sheet].rows()]
-            for sheet in ("Domestic abuse", "Section 47")}
+    rows = {
+        sheet: [(row, dict(zip(COLUMNS, values, strict=True))) for row, values in sources[sheet].rows()]
+        for sheet in ("Domestic abuse", "Section 47")
+    }
     assert [(row, v["CASE_REF"], v["QUESTION_ID"], v["ANSWER"]) for row, v in rows["Domestic abuse"]] == [
-        (2, "C1", "the_protection_plan_was_clear", "Y"), (2, "C1", "was_the_child_seen_alone_", "N/A"),
-        (3, "C2", "the_protection_plan_was_clear", "Partial"), (3, "C2", "was_the_child_seen_alone_", None)]
+        (2, "C1", "the_protection_plan_was_clear", "Y"),
+        (2, "C1", "was_the_child_seen_alone_", "N/A"),
+        (3, "C2", "the_protection_plan_was_clear", "Partial"),
+        (3, "C2", "was_the_child_seen_alone_", None),
+    ]
     row, values = rows["Section 47"][0]
-    assert values == {"AUDIT_THEME": "Section 47", "AUDIT_DATE": "2014-02-03", "CASE_REF": "1001",
-                      "AUDITOR": "B. Auditor", "QUESTION_ID": "strategy_meeting_held",
-                      "QUESTION_TEXT": "Strategy meeting held", "ANSWER": "Yes", "COMMENT": None}
+    assert values == {
+        "AUDIT_THEME": "Section 47",
+        "AUDIT_DATE": "2014-02-03",
+        "CASE_REF": "1001",
+        "AUDITOR": "B. Auditor",
+        "QUESTION_ID": "strategy_meeting_held",
+        "QUESTION_TEXT": "Strategy meeting held",
+        "ANSWER": "Yes",
+        "COMMENT": None,
+    }
 
 
 def test_two_questions_with_the_same_id_are_a_door_problem(tmp_path):

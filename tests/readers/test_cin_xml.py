@@ -53,12 +53,30 @@ def test_every_plan_is_a_row_with_its_childs_identifiers(tmp_path):
     source, rows = plans(write(tmp_path, CENSUS))
     assert source.table is tables.CIN_CP_PLANS and source.sheet == "CP plans"
     assert rows == [
-        {"LACHILDID": "A1", "PERSONBIRTHDATE": "2015-03-27", "SEX": "1", "ETHNICITY": "WBRI",
-         "CPPSTARTDATE": "2022-02-17", "CPPENDDATE": "2023-03-14", "INITIALCATEGORYOFABUSE": "PHY",
-         "LATESTCATEGORYOFABUSE": "EMO", "NUMBEROFPREVIOUSCPP": "0", "row": 1},
-        {"LACHILDID": "A1", "PERSONBIRTHDATE": "2015-03-27", "SEX": "1", "ETHNICITY": "WBRI",
-         "CPPSTARTDATE": "2023-07-01", "CPPENDDATE": None, "INITIALCATEGORYOFABUSE": "NEG",
-         "LATESTCATEGORYOFABUSE": "NEG", "NUMBEROFPREVIOUSCPP": "1", "row": 1},
+        {
+            "LACHILDID": "A1",
+            "PERSONBIRTHDATE": "2015-03-27",
+            "SEX": "1",
+            "ETHNICITY": "WBRI",
+            "CPPSTARTDATE": "2022-02-17",
+            "CPPENDDATE": "2023-03-14",
+            "INITIALCATEGORYOFABUSE": "PHY",
+            "LATESTCATEGORYOFABUSE": "EMO",
+            "NUMBEROFPREVIOUSCPP": "0",
+            "row": 1,
+        },
+        {
+            "LACHILDID": "A1",
+            "PERSONBIRTHDATE": "2015-03-27",
+            "SEX": "1",
+            "ETHNICITY": "WBRI",
+            "CPPSTARTDATE": "2023-07-01",
+            "CPPENDDATE": None,
+            "INITIALCATEGORYOFABUSE": "NEG",
+            "LATESTCATEGORYOFABUSE": "NEG",
+            "NUMBEROFPREVIOUSCPP": "1",
+            "row": 1,
+        },
     ]  # B2 has no plan: no row
 
 
@@ -72,15 +90,18 @@ def test_a_census_with_no_plan_still_says_so(tmp_path):
     assert source.table is tables.CIN_CP_PLANS and rows == [] and source.la_code_in_file == "975"
 
 
-@pytest.mark.parametrize(("name", "plans_in_file"), [
-    # Counted by hand: each file's <ChildProtectionPlans> elements.
-    ("CIN_Census_2021.xml", 1),
-    ("CIN_Census_2021_copy.xml", 1),
-    ("CIN_Census_2021_no_assessment_factors.xml", 1),
-    ("CIN_Census_2024.xml", 1),  # and a second child with no plan
-    ("CIN_Census_2026.xml", 1),  # and a second child with no plan, and pre-proceedings
-    ("CIN2rows.xml", 2),  # the same plan twice
-])
+@pytest.mark.parametrize(
+    ("name", "plans_in_file"),
+    [
+        # Counted by hand: each file's <ChildProtectionPlans> elements.
+        ("CIN_Census_2021.xml", 1),
+        ("CIN_Census_2021_copy.xml", 1),
+        ("CIN_Census_2021_no_assessment_factors.xml", 1),
+        ("CIN_Census_2024.xml", 1),  # and a second child with no plan
+        ("CIN_Census_2026.xml", 1),  # and a second child with no plan, and pre-proceedings
+        ("CIN2rows.xml", 2),  # the same plan twice
+    ],
+)
 def test_the_validators_samples_give_their_plans(name, plans_in_file):
     _source, rows = plans(CIN_SAMPLES / name)
     assert len(rows) == plans_in_file

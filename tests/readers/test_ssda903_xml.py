@@ -42,11 +42,15 @@ def test_each_table_the_return_holds_is_a_source(tmp_path):
     assert sorted(sources) == ["Episodes", "Header", "Missing", "PrevPerm", "Reviews", "UASC"]
     assert list(sources["Header"].rows()) == [
         (1, ["1001", "1", "01/05/2010", "WBRI", "A123", None, None]),
-        (2, ["1002", "2", "15/09/2012", "MWBC", None, None, None])]
+        (2, ["1002", "2", "15/09/2012", "MWBC", None, None, None]),
+    ]
     assert list(sources["Episodes"].rows()) == [
-        (1, ["1001", "01/04/2015", "S", "C2", "N1", "U4", None, None, None, None, None, None, None])]
+        (1, ["1001", "01/04/2015", "S", "C2", "N1", "U4", None, None, None, None, None, None, None])
+    ]
     assert [values for _, values in sources["Reviews"].rows()] == [
-        ["1001", "01/05/2010", "01/03/2016", "PN1"], ["1001", "01/05/2010", "01/09/2016", "PN2"]]
+        ["1001", "01/05/2010", "01/03/2016", "PN1"],
+        ["1001", "01/05/2010", "01/09/2016", "PN2"],
+    ]
     assert list(sources["UASC"].rows()) == [(1, ["1001", "1", "01/05/2010", "01/05/2028"])]
     assert sources["Episodes"].row_label == "CHILD element"
 

@@ -11,11 +11,21 @@ from csc_warehouse.readers import ReaderError, read_file
 from csc_warehouse.readers.xlsx import cell_text
 
 
-@pytest.mark.parametrize(("cell", "text"), [
-    (123456.0, "123456"), (1001, "1001"), (2.5, "2.5"), ("PR1", "PR1"), (None, None),
-    (datetime(2015, 4, 1), "2015-04-01"), (date(2015, 4, 1), "2015-04-01"),
-    (datetime(2015, 4, 1, 9, 30), "2015-04-01 09:30:00"), (time(9, 30), "09:30:00"), (True, "TRUE"),
-])
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (123456.0, "123456"),
+        (1001, "1001"),
+        (2.5, "2.5"),
+        ("PR1", "PR1"),
+        (None, None),
+        (datetime(2015, 4, 1), "2015-04-01"),
+        (date(2015, 4, 1), "2015-04-01"),
+        (datetime(2015, 4, 1, 9, 30), "2015-04-01 09:30:00"),
+        (time(9, 30), "09:30:00"),
+        (True, "TRUE"),
+    ],
+)
 def test_a_cell_is_the_text_a_csv_export_holds(cell, text):
     assert cell_text(cell) == text
 
@@ -33,11 +43,14 @@ def workbook(tmp_path, sheets: dict[str, list[list]]) -> Path:
 
 
 def test_each_sheet_is_its_own_source_and_unknown_sheets_are_ignored(tmp_path):
-    path = workbook(tmp_path, {
-        "Header": [["CHILD", "SEX", "DOB", "ETHNIC", None, None], [1001.0, 1, datetime(2010, 5, 1), "WBRI"]],
-        "Read me": [["This workbook holds the SSDA903 return"]],
-        "Empty": [],
-    })
+    path = workbook(
+        tmp_path,
+        {
+            "Header": [["CHILD", "SEX", "DOB", "ETHNIC", None, None], [1001.0, 1, datetime(2010, 5, 1), "WBRI"]],
+            "Read me": [["This workbook holds the SSDA903 return"]],
+            "Empty": [],
+        },
+    )
     header, read_me, empty = read_file(path)
     assert header.table.title == "Header" and header.header == ["CHILD", "SEX", "DOB", "ETHNIC"]
     assert list(header.rows()) == [(2, ["1001", "1", "2010-05-01", "WBRI"])]
@@ -46,12 +59,17 @@ def test_each_sheet_is_its_own_source_and_unknown_sheets_are_ignored(tmp_path):
 
 
 def test_blank_rows_are_skipped_and_short_rows_padded(tmp_path):
-    path = workbook(tmp_path, {"Episodes": [
-        ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"],
-        [1, "01/04/2015", "S", "C2", "N1", "U4"],
-        [None, None, None],
-        [2, "01/05/2015", "S", "C2", "N1", "U4", None, None],
-    ]})
+    path = workbook(
+        tmp_path,
+        {
+            "Episodes": [
+                ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"],
+                [1, "01/04/2015", "S", "C2", "N1", "U4"],
+                [None, None, None],
+                [2, "01/05/2015", "S", "C2", "N1", "U4", None, None],
+            ]
+        },
+    )
     [source] = read_file(path)
     assert [row_number for row_number, _ in source.rows()] == [2, 4]
     assert all(len(values) == 8 for _, values in source.rows())
@@ -73,17 +91,22 @@ def test_a_file_that_is_not_a_workbook_cannot_be_read(tmp_path):
     assert raised.value.problem.rule == "unreadable-file"
 
 
-@pytest.mark.parametrize("name", ["ch_fake.xlsx", "combined_scp_ch_fake.xlsx", "scp_ch_2025_fake.xlsx",
-                                  "scp_fake.xlsx", "scpch_assisted.xlsx"])
+@pytest.mark.parametrize(
+    "name",
+    ["ch_fake.xlsx", "combined_scp_ch_fake.xlsx", "scp_ch_2025_fake.xlsx", "scp_fake.xlsx", "scpch_assisted.xlsx"],
+)
 def test_the_validators_provider_workbooks_hold_no_ssda903_table(name):
     sources = read_file(VALIDATOR_903 / name)
     assert sources and all(source.table is None and source.sheet for source in sources)
 
 
-@pytest.mark.parametrize("path", [
-    "liia-tools/liiatools/spec/annex_a/samples/Annex_A.xlsx",
-    "liia-tools-pipeline/liiatools/annex_a_pipeline/spec/samples/Annex_A_2024_Jan.xlsx",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "liia-tools/liiatools/spec/annex_a/samples/Annex_A.xlsx",
+        "liia-tools-pipeline/liiatools/annex_a_pipeline/spec/samples/Annex_A_2024_Jan.xlsx",
+    ],
+)
 def test_annex_a_workbooks_hold_no_ssda903_table(path):
     """Their List 8 is children in care, but in Annex A's own columns: not an SSDA903 table. (List 7 is
     read as CP plans by readers/annex_a.py: tests/readers/test_annex_a.py.)"""

@@ -20,7 +20,6 @@ from csc_warehouse.readers.workbooks import read_workbook
 __all__ = ["Problem", "ReaderError", "Row", "TableSource", "read_file"]
 
 
-
 def read_xml(path: Path) -> list[TableSource]:
     """The SSDA903 return (EXPSSDA903), or the CIN census (<Message>), by the file's root element."""
     if root_element(path) == cin_xml.ROOT:

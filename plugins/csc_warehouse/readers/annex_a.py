@@ -107,8 +107,9 @@ def _schema() -> dict:
 def annex_lists() -> tuple[AnnexList, ...]:
     lists = []
     for key, columns in _schema().items():
-        patterns = {name: tuple(_pattern(p) for p in (spec or {}).get("header_regex", ()))
-                    for name, spec in columns.items()}
+        patterns = {
+            name: tuple(_pattern(p) for p in (spec or {}).get("header_regex", ())) for name, spec in columns.items()
+        }
         lists.append(AnnexList(int(key.split("_")[1]), tuple(columns), patterns))
     return tuple(lists)
 
@@ -170,8 +171,9 @@ def sheet_source(path: Path, sheet) -> TableSource | None:
     The header row is the first of the top rows that matches a list; failing that, in a sheet named
     as a list, the top row with the most cells (so the door can say which columns are missing)."""
     top_rows = _top_rows(sheet)
-    found = next(((row, header, annex_list) for row, header in top_rows
-                  if (annex_list := which_list(header, sheet.title))), None)
+    found = next(
+        ((row, header, annex_list) for row, header in top_rows if (annex_list := which_list(header, sheet.title))), None
+    )
     if found is None and top_rows and named_list(sheet.title):
         row, header = max(top_rows, key=lambda top: (sum(1 for name in top[1] if name.strip()), -top[0]))
         found = (row, header, named_list(sheet.title))
@@ -179,20 +181,29 @@ def sheet_source(path: Path, sheet) -> TableSource | None:
         return None
     header_row, header, annex_list = found
     if annex_list.number != PLAN_LIST:
-        return ignored(path.name, f"Annex A List {annex_list.number}: recorded, not a table the warehouse "
-                                  f"loads (only List {PLAN_LIST}, child protection plans)",
-                       sheet=sheet.title, header=header)
+        return ignored(
+            path.name,
+            f"Annex A List {annex_list.number}: recorded, not a table the warehouse "
+            f"loads (only List {PLAN_LIST}, child protection plans)",
+            sheet=sheet.title,
+            header=header,
+        )
     return _plan_source(path, sheet.title, header_row, header, annex_list)
 
 
-def _plan_source(path: Path, sheet_name: str, header_row: int, header: list[str],
-                 annex_list: AnnexList) -> TableSource:
+def _plan_source(path: Path, sheet_name: str, header_row: int, header: list[str], annex_list: AnnexList) -> TableSource:
     positions = annex_list.column_positions(header)
     mapped: list[str | None] = [None] * len(header)
     for column, position in positions.items():
         mapped[position] = PLAN_COLUMNS.get(column)
-    source = TableSource(file_name=path.name, table=tables.CIN_CP_PLANS, header=header, mapped=mapped,
-                         sheet=sheet_name, first_data_row=header_row + 1)
+    source = TableSource(
+        file_name=path.name,
+        table=tables.CIN_CP_PLANS,
+        header=header,
+        mapped=mapped,
+        sheet=sheet_name,
+        first_data_row=header_row + 1,
+    )
     categories = [positions[column] for column in CATEGORY_COLUMNS if column in positions]
     source.rows = partial(_plan_rows, path, sheet_name, header_row, len(header), tuple(categories))
     source.warnings.append(f"Annex A List {PLAN_LIST}, read as CP plans")
@@ -201,8 +212,15 @@ def _plan_source(path: Path, sheet_name: str, header_row: int, header: list[str]
         source.warnings.append(f"columns not loaded (not CP plans columns): {', '.join(not_kept)}")
     names = [_plain(name) for name in header]
     for column in sorted({name for name in names if name and names.count(name) > 1}):
-        source.problems.append(Problem(header_row, column, None, "duplicate-column",
-                                       f"column {column!r} appears more than once in the header row"))
+        source.problems.append(
+            Problem(
+                header_row,
+                column,
+                None,
+                "duplicate-column",
+                f"column {column!r} appears more than once in the header row",
+            )
+        )
     return source
 
 

@@ -53,29 +53,64 @@ def wide_sheet_source(path: Path, sheet) -> TableSource | None:
 
 def _source(path: Path, theme: str, header_row: int, header: list[str], names: list[str]) -> TableSource:
     table = tables.AUDIT_ANSWERS
-    source = TableSource(file_name=path.name, table=table, header=list(table.columns), mapped=list(table.columns),
-                         sheet=theme, first_data_row=header_row + 1)
+    source = TableSource(
+        file_name=path.name,
+        table=table,
+        header=list(table.columns),
+        mapped=list(table.columns),
+        sheet=theme,
+        first_data_row=header_row + 1,
+    )
     case_positions = {name: names.index(name) for name in CASE_COLUMNS if name in names}
-    questions = [(position, text.strip()) for position, text in enumerate(header)
-                 if text.strip() and names[position] not in CASE_COLUMNS]
+    questions = [
+        (position, text.strip())
+        for position, text in enumerate(header)
+        if text.strip() and names[position] not in CASE_COLUMNS
+    ]
     if not questions:
-        source.problems.append(Problem(header_row, None, None, "no-questions",
-                                       f"sheet {theme!r} has case_ref and audit_date but no question column"))
+        source.problems.append(
+            Problem(
+                header_row,
+                None,
+                None,
+                "no-questions",
+                f"sheet {theme!r} has case_ref and audit_date but no question column",
+            )
+        )
     repeated = [qid for qid, count in Counter(question_id(text) for _, text in questions).items() if count > 1]
     for qid in sorted(repeated):
-        source.problems.append(Problem(header_row, qid, None, "duplicate-column",
-                                       f"two question columns give the question_id {qid!r}"))
+        source.problems.append(
+            Problem(header_row, qid, None, "duplicate-column", f"two question columns give the question_id {qid!r}")
+        )
     for name in CASE_COLUMNS:
         if names.count(name) > 1:
-            source.problems.append(Problem(header_row, name, None, "duplicate-column",
-                                           f"column {name} appears more than once in the header row"))
+            source.problems.append(
+                Problem(
+                    header_row,
+                    name,
+                    None,
+                    "duplicate-column",
+                    f"column {name} appears more than once in the header row",
+                )
+            )
 
     def rows() -> Iterator[Row]:
         for row_number, values in xlsx._sheet_rows(path, theme, header_row, len(header)):
             case = {name: values[position] for name, position in case_positions.items()}
             for position, text in questions:
-                yield row_number, [theme.strip(), case.get("audit_date"), case.get("case_ref"), case.get("auditor"),
-                                   question_id(text), text, values[position], None]
+                yield (
+                    row_number,
+                    [
+                        theme.strip(),
+                        case.get("audit_date"),
+                        case.get("case_ref"),
+                        case.get("auditor"),
+                        question_id(text),
+                        text,
+                        values[position],
+                        None,
+                    ],
+                )
 
     source.rows = rows
     source.warnings.append(f"a wide audit return: theme {theme.strip()!r}, {len(questions)} question(s)")

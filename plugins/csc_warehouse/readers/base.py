@@ -27,8 +27,7 @@ class Problem:
 class ReaderError(Exception):
     """A file that cannot be read at all, or a row that stops a parsed source from being read."""
 
-    def __init__(self, file_name: str, row: int | None, column: str | None, value: str | None,
-                 rule: str, message: str):
+    def __init__(self, file_name: str, row: int | None, column: str | None, value: str | None, rule: str, message: str):
         super().__init__(message)
         self.file_name = file_name
         self.problem = Problem(row, column, value, rule, message)
@@ -69,8 +68,7 @@ class TableSource:
 
 def ignored(file_name: str, reason: str, sheet: str = "", header: list[str] | None = None) -> TableSource:
     """A file or sheet that is no known table: recorded in the ledger as ignored, with the reason."""
-    return TableSource(file_name=file_name, table=None, header=header or [], mapped=[], sheet=sheet,
-                       warnings=[reason])
+    return TableSource(file_name=file_name, table=None, header=header or [], mapped=[], sheet=sheet, warnings=[reason])
 
 
 def recognised(file_name: str, header: list[str], *, sheet: str = "", header_row: int = 1) -> TableSource:
@@ -81,15 +79,27 @@ def recognised(file_name: str, header: list[str], *, sheet: str = "", header_row
     """
     table = tables.recognise(header)
     if table is None:
-        return ignored(file_name, "not a table the warehouse knows (its header row matches no table)",
-                       sheet=sheet, header=header)
-    source = TableSource(file_name=file_name, table=table, header=header,
-                         mapped=tables.map_header(table, header), sheet=sheet)
+        return ignored(
+            file_name, "not a table the warehouse knows (its header row matches no table)", sheet=sheet, header=header
+        )
+    source = TableSource(
+        file_name=file_name, table=table, header=header, mapped=tables.map_header(table, header), sheet=sheet
+    )
     for column in tables.duplicated_columns(table, header):
-        source.problems.append(Problem(header_row, column, None, "duplicate-column",
-                                       f"column {column} appears more than once in the header row"))
-    not_kept = [name.strip() for name, column in zip(header, source.mapped, strict=True)
-                if column is None and name and name.strip()]
+        source.problems.append(
+            Problem(
+                header_row,
+                column,
+                None,
+                "duplicate-column",
+                f"column {column} appears more than once in the header row",
+            )
+        )
+    not_kept = [
+        name.strip()
+        for name, column in zip(header, source.mapped, strict=True)
+        if column is None and name and name.strip()
+    ]
     if not_kept:
         source.warnings.append(f"columns not loaded (not {table.title} columns): {', '.join(not_kept)}")
     return source

@@ -26,12 +26,15 @@ ROOT = "Message"
 COLLECTION = "CIN"
 PLAN_ELEMENT = "ChildProtectionPlans"
 # The census element each CP plans column is read from; Sex was GenderCurrent until 2024/25.
-IDENTIFIERS = {"LACHILDID": ("LAchildID",), "PERSONBIRTHDATE": ("PersonBirthDate",),
-               "SEX": ("Sex", "GenderCurrent")}
+IDENTIFIERS = {"LACHILDID": ("LAchildID",), "PERSONBIRTHDATE": ("PersonBirthDate",), "SEX": ("Sex", "GenderCurrent")}
 CHARACTERISTICS = {"ETHNICITY": ("Ethnicity",)}
-PLAN_COLUMNS = {"CPPSTARTDATE": "CPPstartDate", "CPPENDDATE": "CPPendDate",
-                "INITIALCATEGORYOFABUSE": "InitialCategoryOfAbuse", "LATESTCATEGORYOFABUSE": "LatestCategoryOfAbuse",
-                "NUMBEROFPREVIOUSCPP": "NumberOfPreviousCPP"}
+PLAN_COLUMNS = {
+    "CPPSTARTDATE": "CPPstartDate",
+    "CPPENDDATE": "CPPendDate",
+    "INITIALCATEGORYOFABUSE": "InitialCategoryOfAbuse",
+    "LATESTCATEGORYOFABUSE": "LatestCategoryOfAbuse",
+    "NUMBEROFPREVIOUSCPP": "NumberOfPreviousCPP",
+}
 READ_IN_CHILD = {"ChildIdentifiers", "ChildCharacteristics", "CINdetails"}
 
 
@@ -57,16 +60,18 @@ def _first(parent, *names: str):
 
 def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
     line = error.position[0] if error.position else None
-    return ReaderError(path.name, line, None, None, "unreadable-file",
-                       f"{path.name} is not well-formed XML (line {line}): {error.msg}")
+    return ReaderError(
+        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
+    )
 
 
 def _header(path: Path) -> tuple[str, str | None, str | None]:
     """(root element, Collection, LEA) from the top of the file, read up to the first <Child>."""
     root, collection, lea = "", None, None
     try:
-        for event, element in etree.iterparse(str(path), events=("start", "end"), resolve_entities=False,
-                                              no_network=True):
+        for event, element in etree.iterparse(
+            str(path), events=("start", "end"), resolve_entities=False, no_network=True
+        ):
             name = _name(element)
             if event == "start":
                 root = root or name
@@ -102,13 +107,17 @@ def _plan_rows(ordinal: int, child, unread: set[str]) -> list[Row]:
 def read_cin_xml(path: Path) -> list[TableSource]:
     root, collection, lea = _header(path)
     if root != ROOT or collection != COLLECTION:
-        return [ignored(path.name, f"XML whose root element is <{root}> with no <Collection>{COLLECTION}"
-                                   "</Collection>: not a table the warehouse knows")]
+        return [
+            ignored(
+                path.name,
+                f"XML whose root element is <{root}> with no <Collection>{COLLECTION}"
+                "</Collection>: not a table the warehouse knows",
+            )
+        ]
     rows: list[Row] = []
     unread: set[str] = set()
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False,
-                                   no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False, no_network=True)
         for ordinal, (_, child) in enumerate(children, start=1):
             rows.extend(_plan_rows(ordinal, child, unread))
             child.clear(keep_tail=True)
@@ -117,9 +126,17 @@ def read_cin_xml(path: Path) -> list[TableSource]:
     except etree.XMLSyntaxError as error:
         raise _unreadable(path, error) from error
     table = tables.CIN_CP_PLANS
-    source = TableSource(file_name=path.name, table=table, header=list(table.columns), mapped=list(table.columns),
-                         sheet=table.title, row_label="Child element", rows=rows.__iter__, first_data_row=1,
-                         la_code_in_file=lea)
+    source = TableSource(
+        file_name=path.name,
+        table=table,
+        header=list(table.columns),
+        mapped=list(table.columns),
+        sheet=table.title,
+        row_label="Child element",
+        rows=rows.__iter__,
+        first_data_row=1,
+        la_code_in_file=lea,
+    )
     source.warnings.append("read: the child protection plans; the rest of the census is not loaded")
     if unread:
         source.warnings.append(f"elements not read: {', '.join(sorted(unread))}")

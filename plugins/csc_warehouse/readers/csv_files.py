@@ -49,8 +49,8 @@ def _content_bounds(path: Path) -> tuple[int, int, int, bytes]:
     with path.open("rb") as handle:
         head = handle.read(min(size, CHUNK))
         start = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
-        blank_prefix = head[start:len(head) - len(head[start:].lstrip(BLANK))]
-        whole_blank_lines = blank_prefix[:blank_prefix.rfind(b"\n") + 1]  # a header may start with a space
+        blank_prefix = head[start : len(head) - len(head[start:].lstrip(BLANK))]
+        whole_blank_lines = blank_prefix[: blank_prefix.rfind(b"\n") + 1]  # a header may start with a space
         start += len(whole_blank_lines)
         line_break = b"\r\n" if head[start:].split(b"\n", 1)[0].endswith(b"\r") else b"\n"
         end = size

@@ -23,8 +23,24 @@ from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
 
 ROOT = "EXPSSDA903"
 HEADER_LEAVES = {
-    "CHILDID", "UPN", "SEX", "DOB", "ETHNIC", "UASC", "DUC", "DATE_INT", "DATE_MATCH", "FOSTER_CARE",
-    "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR", "IN_TOUCH", "ACTIV", "ACCOM", "MOTHER", "MC_DOB",
+    "CHILDID",
+    "UPN",
+    "SEX",
+    "DOB",
+    "ETHNIC",
+    "UASC",
+    "DUC",
+    "DATE_INT",
+    "DATE_MATCH",
+    "FOSTER_CARE",
+    "NB_ADOPTR",
+    "SEX_ADOPTR",
+    "LS_ADOPTR",
+    "IN_TOUCH",
+    "ACTIV",
+    "ACCOM",
+    "MOTHER",
+    "MC_DOB",
 }
 # Repeating or optional groups inside HEADER, and the table each one's rows belong to.
 HEADER_GROUPS = {
@@ -37,9 +53,16 @@ HEADER_GROUPS = {
 # Tables whose values sit directly in HEADER: a child has a row when any of its own values is given.
 HEADER_TABLES = (tables.SSDA903_AD1, tables.SSDA903_OC3)
 XML_TABLES = (
-    tables.SSDA903_HEADER, tables.SSDA903_EPISODES, tables.SSDA903_UASC, tables.SSDA903_REVIEWS,
-    tables.SSDA903_MISSING, tables.SSDA903_OC2, tables.SSDA903_OC3, tables.SSDA903_AD1,
-    tables.SSDA903_PLACED_ADOPTION, tables.SSDA903_PREV_PERM,
+    tables.SSDA903_HEADER,
+    tables.SSDA903_EPISODES,
+    tables.SSDA903_UASC,
+    tables.SSDA903_REVIEWS,
+    tables.SSDA903_MISSING,
+    tables.SSDA903_OC2,
+    tables.SSDA903_OC3,
+    tables.SSDA903_AD1,
+    tables.SSDA903_PLACED_ADOPTION,
+    tables.SSDA903_PREV_PERM,
 )
 
 
@@ -58,14 +81,16 @@ def _elements(parent) -> Iterator:
 
 def _leaves(parent) -> dict[str, str | None]:
     """The element's childless children, by canonical column name (CHILDID is CHILD, PL is PLACE)."""
-    return {tables.XML_ALIASES.get(_name(element), _name(element)): _text(element)
-            for element in _elements(parent) if len(element) == 0}
+    return {
+        tables.XML_ALIASES.get(_name(element), _name(element)): _text(element)
+        for element in _elements(parent)
+        if len(element) == 0
+    }
 
 
 def root_element(path: Path) -> str:
     try:
-        for _, element in etree.iterparse(str(path), events=("start",), resolve_entities=False,
-                                          no_network=True):
+        for _, element in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
             return _name(element)
     except etree.XMLSyntaxError as error:
         raise _unreadable(path, error) from error
@@ -74,8 +99,9 @@ def root_element(path: Path) -> str:
 
 def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
     line = error.position[0] if error.position else None
-    return ReaderError(path.name, line, None, None, "unreadable-file",
-                       f"{path.name} is not well-formed XML (line {line}): {error.msg}")
+    return ReaderError(
+        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
+    )
 
 
 class _Collector:
@@ -118,12 +144,10 @@ class _Collector:
 def read_ssda903_xml(path: Path) -> list[TableSource]:
     root = root_element(path)
     if root != ROOT:
-        return [ignored(path.name, f"XML whose root element is <{root}>, not {ROOT}: "
-                                   "not a table the warehouse knows")]
+        return [ignored(path.name, f"XML whose root element is <{root}>, not {ROOT}: not a table the warehouse knows")]
     collector = _Collector()
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", resolve_entities=False,
-                                   no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", resolve_entities=False, no_network=True)
         for ordinal, (_, child) in enumerate(children, start=1):
             collector.child(ordinal, child)
             child.clear(keep_tail=True)  # and the emptied <CHILD>s before it: memory stays flat
@@ -136,9 +160,16 @@ def read_ssda903_xml(path: Path) -> list[TableSource]:
         rows = collector.rows[table.name]
         if not rows and table not in tables.SSDA903_REQUIRED_TABLES:
             continue  # an XML return always has Header and Episodes, even if empty; the rest when given
-        source = TableSource(file_name=path.name, table=table, header=list(table.columns),
-                             mapped=list(table.columns), sheet=table.title, row_label="CHILD element",
-                             rows=rows.__iter__, first_data_row=1)
+        source = TableSource(
+            file_name=path.name,
+            table=table,
+            header=list(table.columns),
+            mapped=list(table.columns),
+            sheet=table.title,
+            row_label="CHILD element",
+            rows=rows.__iter__,
+            first_data_row=1,
+        )
         if collector.unread:
             source.warnings.append(f"elements not read: {', '.join(sorted(collector.unread))}")
         sources.append(source)

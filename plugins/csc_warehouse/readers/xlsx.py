@@ -43,8 +43,9 @@ def _open(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ReaderError(path.name, None, None, None, "unreadable-file",
-                          f"{path.name} cannot be opened as an XLSX workbook: {error}") from error
+        raise ReaderError(
+            path.name, None, None, None, "unreadable-file", f"{path.name} cannot be opened as an XLSX workbook: {error}"
+        ) from error
 
 
 def _trimmed(cells: tuple) -> list[str | None]:
@@ -90,15 +91,22 @@ def _sheet_rows(path: Path, sheet_name: str, header_row: int, width: int) -> Ite
     workbook = _open(path)
     try:
         sheet = workbook[sheet_name]
-        for row_number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
-                                           start=header_row + 1):
+        for row_number, cells in enumerate(
+            sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        ):
             values = _trimmed(cells)
             if not values:
                 continue
             if len(values) > width:
-                raise ReaderError(path.name, row_number, None, values[-1], "ragged-row",
-                                  f"row {row_number} has a value in column {len(values)}, right of the "
-                                  f"{width} named columns of the header row")
+                raise ReaderError(
+                    path.name,
+                    row_number,
+                    None,
+                    values[-1],
+                    "ragged-row",
+                    f"row {row_number} has a value in column {len(values)}, right of the "
+                    f"{width} named columns of the header row",
+                )
             yield row_number, values + [None] * (width - len(values))
     finally:
         workbook.close()

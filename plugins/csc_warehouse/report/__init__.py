@@ -40,14 +40,20 @@ def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url:
     figures = read_figures(la_code, as_at, url=url)
     folder = (out_dir or settings.report_dir()) / f"{la_code}-{as_at.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
-    drawn = [charts.weekly_counts(figures, folder / "children_by_week.png"),
-             charts.brief_returns(figures, folder / "brief_returns_by_week.png"),
-             charts.audit_results(figures, folder / "audit_results.png")]
+    drawn = [
+        charts.weekly_counts(figures, folder / "children_by_week.png"),
+        charts.brief_returns(figures, folder / "brief_returns_by_week.png"),
+        charts.audit_results(figures, folder / "audit_results.png"),
+    ]
     sections = _sections(figures)
 
     title = f"Quality assurance report: data section, authority {la_code}, as at {text.long_date(as_at)}"
-    markdown = [f"# {title}", "", "Drafted by the warehouse from the published tables; check before it goes to "
-                "committee.", ""]
+    markdown = [
+        f"# {title}",
+        "",
+        "Drafted by the warehouse from the published tables; check before it goes to committee.",
+        "",
+    ]
     footnotes: list[str] = []
     for heading, sentences in sections:
         markdown += [f"## {heading}", ""]
@@ -72,8 +78,11 @@ def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url:
 
 
 def _html(title: str, sections, drawn: list[Path]) -> str:
-    parts = [f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-             "<body style='font-family: sans-serif; max-width: 50em'>", f"<h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+        "<body style='font-family: sans-serif; max-width: 50em'>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     for heading, sentences in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         for sentence, sources in sentences:

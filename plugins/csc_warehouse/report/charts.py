@@ -20,9 +20,14 @@ def weekly_counts(figures: ReportFigures, path: Path) -> Path:
     """Two panels on one time axis: the counts differ too much in size to share a y axis."""
     plt = _pyplot()
     fig, axes = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True)
-    for axis, (label, weeks, colour) in zip(axes, (
+    for axis, (label, weeks, colour) in zip(
+        axes,
+        (
             ("Children on a child protection plan", figures.children_on_plan, "#c0504d"),
-            ("Looked-after children", figures.children_looked_after, "#4f81bd")), strict=True):
+            ("Looked-after children", figures.children_looked_after, "#4f81bd"),
+        ),
+        strict=True,
+    ):
         axis.set_title(label, fontsize=10)
         axis.set_ylabel("children")
         if not weeks:
@@ -30,8 +35,14 @@ def weekly_counts(figures: ReportFigures, path: Path) -> Path:
             continue
         axis.plot([w.as_at for w in weeks], [w.value for w in weeks], marker="o", color=colour)
         for week in weeks:
-            axis.annotate(str(week.value), (week.as_at, week.value), textcoords="offset points", xytext=(0, 6),
-                          ha="center", fontsize=8)
+            axis.annotate(
+                str(week.value),
+                (week.as_at, week.value),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=8,
+            )
         axis.margins(y=0.25)
     axes[-1].set_xlabel("as at (the Monday of each weekly delivery)")
     fig.suptitle(f"Authority {figures.la_code}: children by week")

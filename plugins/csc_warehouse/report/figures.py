@@ -68,7 +68,8 @@ def _weekly(conn, table: str, column: str, la_code: str, as_at: date) -> list[We
         return []
     rows = conn.execute(
         f"select as_at, {column} from reporting.{table} where la_code = %s and as_at <= %s order by as_at",
-        [la_code, as_at]).fetchall()
+        [la_code, as_at],
+    ).fetchall()
     return [Weekly(day, value, Source(table, column, la_code, day)) for day, value in rows]
 
 
@@ -84,19 +85,24 @@ def read_figures(la_code: str, as_at: date, *, url: str | None = None) -> Report
         if _table_exists(conn, "care_leavers_turning_18"):
             row = conn.execute(
                 "select sum(children), max(month_turning_18) from reporting.care_leavers_turning_18"
-                " where la_code = %s and as_at = %s", [la_code, as_at]).fetchone()
+                " where la_code = %s and as_at = %s",
+                [la_code, as_at],
+            ).fetchone()
             if row and row[0] is not None:
                 figures.turning_18, figures.turning_18_by = int(row[0]), month_end(row[1])
-                figures.turning_18_source = Source("care_leavers_turning_18", "children", la_code, as_at,
-                                                   "summed over month_turning_18")
+                figures.turning_18_source = Source(
+                    "care_leavers_turning_18", "children", la_code, as_at, "summed over month_turning_18"
+                )
         if _table_exists(conn, "lac_brief_episodes"):
-            newest = conn.execute("select max(as_at) from reporting.lac_brief_episodes where la_code = %s",
-                                  [la_code]).fetchone()[0]
+            newest = conn.execute(
+                "select max(as_at) from reporting.lac_brief_episodes where la_code = %s", [la_code]
+            ).fetchone()[0]
             if newest is not None:
                 rows = conn.execute(
                     "select period_end, legal_statuses from reporting.lac_brief_episodes"
                     " where la_code = %s and as_at = %s and flag = 'BRIEF_RETURNED_HOME' and period_end <= %s",
-                    [la_code, newest, as_at]).fetchall()
+                    [la_code, newest, as_at],
+                ).fetchall()
                 source = Source("lac_brief_episodes", "flag = BRIEF_RETURNED_HOME", la_code, newest)
                 weeks = [w.as_at for w in figures.children_looked_after] or [as_at]
                 for week in weeks:
@@ -104,7 +110,8 @@ def read_figures(la_code: str, as_at: date, *, url: str | None = None) -> Report
                     figures.brief_returns_by_week.append(Weekly(week, count, source))
                 four_weeks_ago = as_at - timedelta(days=27)
                 figures.brief_returns_police_protection = sum(
-                    1 for end, statuses in rows if four_weeks_ago <= end <= as_at and "L1" in (statuses or ""))
+                    1 for end, statuses in rows if four_weeks_ago <= end <= as_at and "L1" in (statuses or "")
+                )
                 figures.brief_returns_source = source
         if _table_exists(conn, "audit_results"):
             rows = conn.execute(
@@ -112,9 +119,20 @@ def read_figures(la_code: str, as_at: date, *, url: str | None = None) -> Report
                 " where la_code = %s and audit_period <= %s group by audit_theme)"
                 " select r.audit_theme, r.audit_period, r.question_text, r.met, r.applicable, r.pct_met, r.ratio"
                 " from reporting.audit_results r join latest using (audit_theme, audit_period)"
-                " where r.la_code = %s order by r.audit_theme, r.question_id", [la_code, as_at, la_code]).fetchall()
+                " where r.la_code = %s order by r.audit_theme, r.question_id",
+                [la_code, as_at, la_code],
+            ).fetchall()
             for theme, period, text, met, applicable, pct, ratio in rows:
-                figures.audits.append(AuditFinding(theme, period, text, met, applicable, pct, ratio,
-                                                   Source("audit_results", "pct_met, ratio", la_code, None,
-                                                          f"{theme}, audit_period {period}")))
+                figures.audits.append(
+                    AuditFinding(
+                        theme,
+                        period,
+                        text,
+                        met,
+                        applicable,
+                        pct,
+                        ratio,
+                        Source("audit_results", "pct_met, ratio", la_code, None, f"{theme}, audit_period {period}"),
+                    )
+                )
     return figures

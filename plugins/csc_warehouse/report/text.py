@@ -35,25 +35,54 @@ def child_protection(figures: ReportFigures) -> list[tuple[str, list]]:
     if last_month:
         month_figure, early = last_month[-1], last_month[0]
         label = month_name(month_figure.as_at)
-        sentences.append((f"The number of children subject to a child protection plan in {label} was "
-                          f"{month_figure.value}.", [month_figure.source]))
+        sentences.append(
+            (
+                f"The number of children subject to a child protection plan in {label} was {month_figure.value}.",
+                [month_figure.source],
+            )
+        )
         if latest.value > month_figure.value:
-            sentences.append((f"However this number is rising and as of week beginning {long_date(latest.as_at)} "
-                              f"this had risen to {latest.value}.", [latest.source]))
+            sentences.append(
+                (
+                    f"However this number is rising and as of week beginning {long_date(latest.as_at)} "
+                    f"this had risen to {latest.value}.",
+                    [latest.source],
+                )
+            )
         elif latest.value < month_figure.value:
-            sentences.append((f"This number is falling: as of week beginning {long_date(latest.as_at)} it had "
-                              f"fallen to {latest.value}.", [latest.source]))
+            sentences.append(
+                (
+                    f"This number is falling: as of week beginning {long_date(latest.as_at)} it had "
+                    f"fallen to {latest.value}.",
+                    [latest.source],
+                )
+            )
         else:
-            sentences.append((f"As of week beginning {long_date(latest.as_at)} it was unchanged at {latest.value}.",
-                              [latest.source]))
+            sentences.append(
+                (f"As of week beginning {long_date(latest.as_at)} it was unchanged at {latest.value}.", [latest.source])
+            )
         if early.as_at != latest.as_at:
-            direction = "increased" if latest.value > early.value else "decreased" if latest.value < early.value \
+            direction = (
+                "increased"
+                if latest.value > early.value
+                else "decreased"
+                if latest.value < early.value
                 else "not changed"
-            sentences.append((f"This has {direction} since early {label.split()[0]} from {early.value} to "
-                              f"{latest.value}.", [early.source, latest.source]))
+            )
+            sentences.append(
+                (
+                    f"This has {direction} since early {label.split()[0]} from {early.value} to {latest.value}.",
+                    [early.source, latest.source],
+                )
+            )
     else:
-        sentences.append((f"As of week beginning {long_date(latest.as_at)} {latest.value} children were subject to "
-                          "a child protection plan.", [latest.source]))
+        sentences.append(
+            (
+                f"As of week beginning {long_date(latest.as_at)} {latest.value} children were subject to "
+                "a child protection plan.",
+                [latest.source],
+            )
+        )
     return sentences
 
 
@@ -61,20 +90,29 @@ def looked_after(figures: ReportFigures) -> list[tuple[str, list]]:
     latest = _at(figures.children_looked_after, figures.as_at)
     if latest is None:
         return [("No looked-after children figures have been published for this date.", [])]
-    sentences = [(f"As of {long_date(latest.as_at)} the number of looked-after children was {latest.value}.",
-                  [latest.source])]
+    sentences = [
+        (f"As of {long_date(latest.as_at)} the number of looked-after children was {latest.value}.", [latest.source])
+    ]
     if figures.turning_18:
-        sentences.append((f"{figures.turning_18} young people will cease to be looked after by "
-                          f"{month_name(figures.turning_18_by)} as they will by then have reached their 18th "
-                          "birthday.", [figures.turning_18_source]))
+        sentences.append(
+            (
+                f"{figures.turning_18} young people will cease to be looked after by "
+                f"{month_name(figures.turning_18_by)} as they will by then have reached their 18th "
+                "birthday.",
+                [figures.turning_18_source],
+            )
+        )
     if figures.brief_returns_source is not None:
         count = figures.brief_returns_police_protection
-        sentences.append((
-            f"In the four weeks to {long_date(figures.as_at)}, {count} "
-            f"{'child was' if count == 1 else 'children were'} placed under police protection for about 72 hours "
-            "or less and then returned home. They are counted in the looked-after starts and ceasings of those "
-            "weeks, so the looked-after figures move for reasons the totals alone do not show.",
-            [figures.brief_returns_source]))
+        sentences.append(
+            (
+                f"In the four weeks to {long_date(figures.as_at)}, {count} "
+                f"{'child was' if count == 1 else 'children were'} placed under police protection for about 72 hours "
+                "or less and then returned home. They are counted in the looked-after starts and ceasings of those "
+                "weeks, so the looked-after figures move for reasons the totals alone do not show.",
+                [figures.brief_returns_source],
+            )
+        )
     return sentences
 
 
@@ -85,9 +123,14 @@ def audits(figures: ReportFigures) -> list[tuple[str, list]]:
         themes.setdefault((finding.theme, finding.period), []).append(finding)
     for (theme, period), findings in themes.items():
         cases = max(finding.applicable for finding in findings)
-        sentences.append((f"The {theme.lower()} audit of {month_name(period)} looked at {cases} cases.",
-                          [findings[0].source]))
+        sentences.append(
+            (f"The {theme.lower()} audit of {month_name(period)} looked at {cases} cases.", [findings[0].source])
+        )
         for finding in findings:
-            sentences.append((f"{finding.question_text} in {finding.pct_met}% ({finding.ratio}) of the cases it "
-                              "applied to.", [finding.source]))
+            sentences.append(
+                (
+                    f"{finding.question_text} in {finding.pct_met}% ({finding.ratio}) of the cases it applied to.",
+                    [finding.source],
+                )
+            )
     return sentences
