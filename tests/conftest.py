@@ -37,9 +37,6 @@ from csc_warehouse import mailsink, settings, warehouse  # noqa: E402
 from csc_warehouse.embedded import EmbeddedWarehouse, free_port  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
-if not REFERENCE.exists():
-    REFERENCE = Path("/work/shared/reference")
 CSC = str(Path(sys.executable).parent / "csc")
 
 RAW_AND_LEDGER_TABLES = "ledger.delivery_versions"  # the ledger and dq.acceptances cascade from it

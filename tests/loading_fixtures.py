@@ -16,15 +16,27 @@ import psycopg
 from csc_warehouse import loading
 from csc_warehouse.tables import TABLES
 
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
-if not REFERENCE.exists():
-    REFERENCE = Path("/work/shared/reference")
-VALIDATOR_903 = REFERENCE / "peer-samples" / "csc-validator-be-903" / "tests" / "fake_data"
-LIIA_TOOLS = REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "s903" / "samples"
-LIIA_PIPELINE = REFERENCE / "peer-samples" / "liia-tools-pipeline" / "liiatools" / "ssda903_pipeline"
-LIIA_PIPELINE = LIIA_PIPELINE / "spec" / "samples"
-BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Data files from public projects, each top folder with its upstream licence and a README naming
+# the repository and commit (tests/fixtures/peer_samples/*/README.md). The tests' only copy.
+PEER_SAMPLES = FIXTURES / "peer_samples"
+SPECS = FIXTURES / "specs"  # published specifications the tests check against, e.g. the DfE rule codes
+VALIDATOR_903 = PEER_SAMPLES / "csc-validator-be-903" / "tests" / "fake_data"
+VALIDATOR_CIN = PEER_SAMPLES / "csc-validator-be-cin" / "fake_data"
+LIIA_TOOLS = PEER_SAMPLES / "liia-tools" / "liiatools" / "spec" / "s903" / "samples"
+LIIA_PIPELINE = PEER_SAMPLES / "liia-tools-pipeline" / "liiatools" / "ssda903_pipeline" / "spec" / "samples"
+ANNEX_A = PEER_SAMPLES / "liia-tools" / "liiatools" / "spec" / "annex_a" / "samples" / "Annex_A.xlsx"
+ANNEX_A_2024 = (
+    PEER_SAMPLES
+    / "liia-tools-pipeline"
+    / "liiatools"
+    / "annex_a_pipeline"
+    / "spec"
+    / "samples"
+    / "Annex_A_2024_Jan.xlsx"
+)
+LIIA_CIN = PEER_SAMPLES / "liia-tools" / "liiatools" / "spec" / "cin_census" / "samples" / "cin-2022.xml"
+BROKEN = FIXTURES / "broken"
 
 # A small, correct delivery: three children, four episodes. Codes from several collection years.
 GOOD_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB

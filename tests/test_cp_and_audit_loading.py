@@ -12,21 +12,8 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from loading_fixtures import REFERENCE, deliver, ingest, query
-
-CIN_SAMPLES = REFERENCE / "peer-samples" / "csc-validator-be-cin" / "fake_data"
-ANNEX_A = REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "annex_a" / "samples" / "Annex_A.xlsx"
-ANNEX_A_2024 = (
-    REFERENCE
-    / "peer-samples"
-    / "liia-tools-pipeline"
-    / "liiatools"
-    / "annex_a_pipeline"
-    / "spec"
-    / "samples"
-    / "Annex_A_2024_Jan.xlsx"
-)
-LIIA_CIN = REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "cin_census" / "samples" / "cin-2022.xml"
+from loading_fixtures import ANNEX_A, ANNEX_A_2024, LIIA_CIN, deliver, ingest, query
+from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
 
 PLAN_HEADER = (
     "LAchildID,PersonBirthDate,Sex,Ethnicity,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,"

@@ -1,6 +1,6 @@
 import pytest
 import yaml
-from conftest import REFERENCE
+from loading_fixtures import SPECS
 
 from csc_warehouse import quality
 
@@ -21,7 +21,7 @@ def test_every_suite_file_loads_with_its_full_count_of_expectations():
 
 
 def test_every_expectation_says_why_and_which_dfe_rule_it_mirrors_where_it_does():
-    rules = {line.split(",", 1)[0] for line in (REFERENCE / "specs" / "903_2024_25_rule_info.csv").open()}
+    rules = {line.split(",", 1)[0] for line in (SPECS / "903_2024_25_rule_info.csv").open()}
     for suite in quality.load_suites():
         for expectation in suite.expectations:
             assert expectation.why, (suite.name, expectation.name)

@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 
 import psycopg
 import pytest
-from conftest import REFERENCE
+from loading_fixtures import VALIDATOR_903 as FAKE_DATA
 
 from csc_warehouse import landing, loading, quality
 
-FAKE_DATA = REFERENCE / "peer-samples" / "csc-validator-be-903" / "tests" / "fake_data"
 EXTRACT_DATE = date(2018, 4, 1)
 
 

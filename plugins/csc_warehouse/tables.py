@@ -4,9 +4,8 @@ This is data, shared by the readers (which recognise a table by its header row) 
 (which builds the raw tables and the door checks from it). Codes are the union over every
 collection year since 2013/14, so a file from any of those years passes the door; whether a code
 is valid in the delivery's own collection year is a quality-gate check, not a door check. The door
-checks codes only for the lists the reporting definitions rely on
-(../shared/reference/specs/ssda903-tables.md); other code columns are the gate's business.
-Column lists follow the same page.
+checks codes only for the lists the reporting definitions rely on (the code lists of the DfE's
+SSDA903 guidance); other code columns are the gate's business. Column lists follow the same guidance.
 
 Recognition: a header row is a table when it holds that table's identifying columns, the columns
 no other table has (DECOM for Episodes, DUC for UASC, ETHNIC or UPN for Header...). That keeps

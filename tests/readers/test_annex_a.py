@@ -5,23 +5,14 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from loading_fixtures import REFERENCE
+from loading_fixtures import ANNEX_A as ANNEX_A_LIIA_TOOLS
+from loading_fixtures import ANNEX_A_2024
 
 from csc_warehouse import tables
 from csc_warehouse.readers import read_file
 from csc_warehouse.readers.annex_a import cin_category, which_list
 
-ANNEX_A = [
-    REFERENCE / "peer-samples" / "liia-tools" / "liiatools" / "spec" / "annex_a" / "samples" / "Annex_A.xlsx",
-    REFERENCE
-    / "peer-samples"
-    / "liia-tools-pipeline"
-    / "liiatools"
-    / "annex_a_pipeline"
-    / "spec"
-    / "samples"
-    / "Annex_A_2024_Jan.xlsx",
-]
+ANNEX_A = [ANNEX_A_LIIA_TOOLS, ANNEX_A_2024]
 LIST_7 = [
     "Child Unique ID",
     "Gender",

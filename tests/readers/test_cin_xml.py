@@ -2,12 +2,11 @@
 identifiers; the file's LEA handed to loading (the folder's la_code wins)."""
 
 import pytest
-from loading_fixtures import REFERENCE
+from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
 
 from csc_warehouse import tables
 from csc_warehouse.readers import ReaderError, read_file
 
-CIN_SAMPLES = REFERENCE / "peer-samples" / "csc-validator-be-cin" / "fake_data"
 COLUMNS = list(tables.CIN_CP_PLANS.columns)
 
 

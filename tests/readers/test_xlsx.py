@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from loading_fixtures import REFERENCE, VALIDATOR_903
+from loading_fixtures import PEER_SAMPLES, VALIDATOR_903
 
 from csc_warehouse.readers import ReaderError, read_file
 from csc_warehouse.readers.xlsx import cell_text
@@ -110,5 +110,5 @@ def test_the_validators_provider_workbooks_hold_no_ssda903_table(name):
 def test_annex_a_workbooks_hold_no_ssda903_table(path):
     """Their List 8 is children in care, but in Annex A's own columns: not an SSDA903 table. (List 7 is
     read as CP plans by readers/annex_a.py: tests/readers/test_annex_a.py.)"""
-    sources = read_file(REFERENCE / "peer-samples" / path)
+    sources = read_file(PEER_SAMPLES / path)
     assert len(sources) == 11 and all(source.table is None or source.table.source != "ssda903" for source in sources)

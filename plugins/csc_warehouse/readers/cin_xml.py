@@ -1,4 +1,4 @@
-"""The Children in Need census XML (`<Message>`, ../shared/reference/specs/CIN_schema_2026.xsd): its
+"""The Children in Need census XML (`<Message>`, the DfE CIN census schema, CIN_schema_2026.xsd): its
 child protection plans, as rows of the CP plans table (contract 1.2).
 
 Each <Child> has <ChildIdentifiers> (LAchildID, PersonBirthDate, Sex, or GenderCurrent before

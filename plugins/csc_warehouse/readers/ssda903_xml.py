@@ -1,4 +1,4 @@
-"""The SSDA903 XML return (`EXPSSDA903`, ../shared/reference/specs/CLA.xsd) as the CSV tables.
+"""The SSDA903 XML return (`EXPSSDA903`, the DfE CLA.xsd) as the CSV tables.
 
 One <CHILD> holds a <HEADER> and its <EPISODE>s. The HEADER also carries what the CSV return
 spreads over other tables: UASC (UASC, DUC), AD1 (DATE_INT ... LS_ADOPTR), OC3 (IN_TOUCH, ACTIV,
