@@ -364,20 +364,20 @@ def cmd_sql(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from csc_warehouse import demo_data, services, transforming, warehouse
+    from csc_warehouse import demo, services, transforming, warehouse
 
     for name, where in services.start().items():
         _print(f"{name}: {where}")
     warehouse.migrate()
     landing = settings.landing_dir()
-    figures = demo_data.generate(landing)
-    _print(f"demo deliveries for authority {demo_data.DEMO_LA_CODE}: {landing}")
+    figures = demo.generate(landing)
+    _print(f"demo deliveries for authority {demo.DEMO_LA_CODE}: {landing}")
     failed = [as_at for as_at in figures if not run_week(as_at)]
     docs = transforming.generate_docs()
     from csc_warehouse.quality import data_docs_index
     from csc_warehouse.report import write_report
 
-    report = write_report(demo_data.DEMO_LA_CODE, max(figures))
+    report = write_report(demo.DEMO_LA_CODE, max(figures))
     _print("")
     _print("Where to look:")
     _print(f"  warehouse: {settings.redacted(settings.warehouse_url())}")
