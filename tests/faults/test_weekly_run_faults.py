@@ -27,7 +27,7 @@ from conftest import REPO, body_text, run_csc, scenario_database
 from fault_helpers import raw_rows_of
 
 from csc_warehouse import alerts, demo, runs, settings
-from csc_warehouse.cli import weeks_to_catch_up
+from csc_warehouse.orchestration import weeks_to_catch_up
 
 pytestmark = pytest.mark.e2e
 
