@@ -160,11 +160,11 @@ def demo_weeks(warehouse_url, mail_sink, tmp_path_factory):
     Returns the generator's intended figures, the mail received per week and each run's output,
     and the URL of the scenario's own database.
     """
-    from csc_warehouse import demo_data
+    from csc_warehouse import demo
 
     url = scenario_database(warehouse_url, "demo")
     landing = tmp_path_factory.mktemp("demo-landing")
-    figures = demo_data.generate(landing)
+    figures = demo.generate(landing)
     runs = {}
     for as_at in figures:
         before = len(mail_sink.messages())

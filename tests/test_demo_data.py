@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from csc_warehouse.demo_data import DEMO_LA_CODE, DEMO_WEEKS, generate, intended_figures
+from csc_warehouse.demo import DEMO_LA_CODE, DEMO_WEEKS, generate, intended_figures
 
 SHORT_BREAKS = {"V3", "V4"}
 RETURNED_HOME = {"E4A", "E4B", "E13"}

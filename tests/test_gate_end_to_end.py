@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from conftest import assert_no_identifiers, body_text, run_csc, scenario_database
 
-from csc_warehouse import demo_data
+from csc_warehouse import demo
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def gate_scenario(warehouse_url, mail_sink, tmp_path_factory):
     url = scenario_database(warehouse_url, "gate_scenario")
     landing = tmp_path_factory.mktemp("gate-landing")
     weeks = (WEEK_1, WEEK_2)
-    figures = {la: demo_data.generate(landing, la_code=la, weeks=weeks, seed=int(la)) for la in (BROKEN, HEALTHY)}
+    figures = {la: demo.generate(landing, la_code=la, weeks=weeks, seed=int(la)) for la in (BROKEN, HEALTHY)}
     environment = {"CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
 
     mail_sink.clear()

@@ -18,7 +18,7 @@ import pytest
 from conftest import empty_warehouse
 from psycopg import sql
 
-from csc_warehouse import demo_data, loading, publishing, settings, transforming, warehouse
+from csc_warehouse import demo, loading, publishing, settings, transforming, warehouse
 
 KNOWN_KEY = "a known test key, 32 bytes long!"
 AS_AT_1, AS_AT_2, AS_AT_REJECTED = date(2014, 1, 6), date(2014, 1, 13), date(2014, 1, 20)
@@ -436,7 +436,7 @@ def test_no_mart_holds_a_child_id_date_of_birth_or_postcode(built):
 def test_the_demo_deliveries_give_the_generators_figures_and_no_personal_data(warehouse_url, tmp_path):
     """The six demo weeks: every figure the generator intended, recomputed by the marts."""
     empty_warehouse(warehouse_url)
-    intended = demo_data.generate(tmp_path)
+    intended = demo.generate(tmp_path)
     outcomes = loading.ingest_path(tmp_path)
     assert [outcome.status for outcome in outcomes if outcome.status in ("quarantined", "rejected")] == []
     with psycopg.connect(warehouse_url) as conn:  # the gate's verdict is not what this test is about

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conftest import identifying_values, run_csc
 
-from csc_warehouse import demo_audit
+from csc_warehouse.demo import audit as demo_audit
 
 pytestmark = pytest.mark.e2e
 

@@ -26,8 +26,8 @@ import pytest
 from conftest import REPO, body_text, run_csc, scenario_database
 from fault_helpers import raw_rows_of
 
-from csc_warehouse import alerts, demo_data, runs, settings
-from csc_warehouse.cli import weeks_to_catch_up
+from csc_warehouse import alerts, demo, runs, settings
+from csc_warehouse.orchestration import weeks_to_catch_up
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def published(url):
 def caught_up(warehouse_url, mail_sink, tmp_path_factory):
     url = scenario_database(warehouse_url, "weekly_run_faults")
     landing = tmp_path_factory.mktemp("weekly-faults-landing")
-    figures = demo_data.generate(landing, weeks=(*MISSED, BROKEN_BUILD_WEEK))
+    figures = demo.generate(landing, weeks=(*MISSED, BROKEN_BUILD_WEEK))
     environment = {"CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
     with psycopg.connect(url) as conn:
         conn.execute(

@@ -20,6 +20,10 @@ from csc_warehouse.report.figures import ReportFigures, read_figures
 log = logging.getLogger(__name__)
 
 
+class NothingPublished(LookupError):
+    """The authority has no published weekly figures up to the as_at: there is nothing to report."""
+
+
 @dataclass
 class WrittenReport:
     markdown: Path
@@ -38,6 +42,11 @@ def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]
 
 def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url: str | None = None) -> WrittenReport:
     figures = read_figures(la_code, as_at, url=url)
+    if not (figures.children_on_plan or figures.children_looked_after):
+        raise NothingPublished(
+            f"nothing is published for authority {la_code} up to {as_at.isoformat()}"
+            " (reporting.cp_weekly and reporting.lac_weekly hold no week of it)"
+        )
     folder = (out_dir or settings.report_dir()) / f"{la_code}-{as_at.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     drawn = [

@@ -1,0 +1,45 @@
+"""`make run` says one line per demo week: each part of the run, the gate's warnings, the email."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from csc_warehouse.orchestration import DagRunResult, week_progress
+
+WEEK = date(2014, 1, 6)
+ALL_SUCCEEDED = {
+    "plan": "success",
+    "find_deliveries": "success",
+    "ingest": "success",
+    "announce_audit_returns": "skipped",
+    "check_deliveries": "success",
+    "build_marts.lac_weekly_model_build": "success",
+    "build_marts.cp_weekly_model_build": "success",
+    "check_marts": "success",
+    "publish": "success",
+    "draft_reports": "success",
+    "summarise": "success",
+    "send_summary": "success",
+    "finish": "success",
+}
+
+
+def test_a_green_week_is_one_line_of_parts(warehouse_url):
+    result = DagRunResult("cp_lac_weekly", "no such run", "success", ALL_SUCCEEDED)
+    assert week_progress(WEEK, result) == "week 2014-01-06: ingest ok, gate ok, build ok, publish ok, email sent"
+
+
+def test_a_failed_build_says_what_did_not_run_and_why(warehouse_url):
+    states = {
+        **ALL_SUCCEEDED,
+        "build_marts.cp_weekly_model_build": "failed",
+        "check_marts": "upstream_failed",
+        "publish": "upstream_failed",
+        "draft_reports": "upstream_failed",
+        "send_summary": "failed",
+        "finish": "failed",
+    }
+    line = week_progress(WEEK, DagRunResult("cp_lac_weekly", "no such run", "failed", states))
+    assert line == (
+        "week 2014-01-06: ingest ok, gate not run, build failed, publish not run, email not sent; FAILED: see the log"
+    )
