@@ -3,7 +3,8 @@ runs at once, and the database restarting mid-ingest.
 
 Each case loads a big delivery with `csc ingest` in its own process and strikes when the server
 says the COPY is streaming. Afterwards: the ledger holds no half version and `raw` no row of it,
-the versions accepted before are whole, and loading again loads it exactly once.
+the versions accepted before are whole, and loading again loads it exactly once. The two runs at
+once race on a lock the test holds until the server shows both queued on it, not on timing.
 """
 
 import signal
