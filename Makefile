@@ -12,9 +12,14 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: venv run test lint dbt-parse stop clean bench bench-dbt services demo
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt services demo
 
-venv: $(STAMP)
+# A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
+.DEFAULT_GOAL := venv
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+venv: $(STAMP) ## install everything into .venv from requirements.lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,33 +30,49 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Starts the embedded warehouse and mail sink (or uses CSC_WAREHOUSE_URL), migrates, makes the
 # demo deliveries, runs the weekly DAG for each demo week and says where to look.
-run: venv
+run: venv ## the demo end to end: warehouse, demo deliveries, the weekly DAG for each week
 	$(BIN)/csc demo
 
-services: venv
+services: venv ## start the embedded warehouse and the mail sink
 	$(BIN)/csc services start
 
-stop: venv
+stop: venv ## stop the warehouse and the mail sink
 	$(BIN)/csc services stop
 
-lint: venv
+# ruff's rules and its formatting on the Python, sqlfluff on the dbt SQL (its .sqlfluff config is in the repository).
+lint: venv ## ruff check, ruff format --check and sqlfluff lint
 	$(BIN)/ruff check plugins dags tests $(wildcard scripts)
+	$(BIN)/ruff format --check plugins dags tests $(wildcard scripts)
+	$(BIN)/sqlfluff lint dbt_project
 
-dbt-parse: venv
+dbt-parse: venv ## parse the dbt project (no database needed)
 	$(BIN)/csc dbt-parse
 
-test: venv lint dbt-parse
+# The manifest the DAG files render their dbt tasks from (test_dags reads it): parsed again only when
+# a file of the dbt project is newer, so that test-fast does not pay for a parse each time.
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -type f -not -path '*/target/*' -not -path '*/logs/*' -not -path '*/dbt_packages/*')
+$(MANIFEST): $(DBT_SOURCES) | $(STAMP)
+	$(BIN)/csc dbt-parse
+
+# Everything: lint, the dbt parse and the whole suite, the slow and end-to-end tests too (about 20 min on 2 cores).
+test: venv lint dbt-parse ## everything: lint, dbt-parse and every test
 	$(BIN)/python -m pytest -q
 
-bench: venv
+# The unit-level tests, for the edit-test loop: no dbt build of the project, no DAG run, no history
+# (the tests marked slow or e2e in pyproject.toml's markers). Under 5 minutes on 2 cores.
+test-fast: venv $(MANIFEST) ## the unit-level tests only, under 5 minutes
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+
+bench: venv ## how fast `csc ingest` loads 1M episodes
 	$(BIN)/python scripts/bench_ingest.py
 
 # Not part of `make test` or CI: a national-scale history (150 authorities, EPISODES episodes over
 # their accepted deliveries), a full dbt refresh, then the weekly path; ends with weekly_vs_full=<ratio>.
 EPISODES ?= 5000000
-bench-dbt: venv
+bench-dbt: venv ## a dbt full refresh of a national history against the weekly path (EPISODES=...)
 	$(BIN)/python scripts/bench_dbt.py --episodes $(EPISODES)
 
-clean:
+clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop
 	rm -rf .local dbt_project/target dbt_project/logs

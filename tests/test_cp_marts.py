@@ -93,7 +93,7 @@ def query(url, statement, params=()):
 @pytest.fixture(scope="module")
 def built(warehouse_url, tmp_path_factory):
     """309 delivers only CP plans (twice), 310 only an audit return, 311 only SSDA903 tables: loaded,
-    gated, and the CP, LAC and audit marts built."""
+    gated, and the CP, LAC and audit marts built (a dbt build: the tests reading it are marked slow)."""
     empty_warehouse(warehouse_url)
     root = tmp_path_factory.mktemp("cp-landing")
     for as_at, late in ((AS_AT_1, False), (AS_AT_2, True)):
@@ -109,6 +109,7 @@ def built(warehouse_url, tmp_path_factory):
     return warehouse_url
 
 
+@pytest.mark.slow
 def test_cp_weekly_gives_the_figures_worked_out_by_hand(built):
     rows = query(
         built,
@@ -120,6 +121,7 @@ def test_cp_weekly_gives_the_figures_worked_out_by_hand(built):
     assert {row[0]: row[1:] for row in rows} == CP_WEEKLY_309
 
 
+@pytest.mark.slow
 def test_a_plan_ending_on_as_at_is_not_open_and_two_open_plans_count_once(built):
     """history.cp_figures for the 10 February version at 10 February: A, C, D, E, F and G (B's plan ends
     that day), C once and under its later plan (EMO), so NEG has only A and F."""
@@ -140,6 +142,7 @@ def test_a_plan_ending_on_as_at_is_not_open_and_two_open_plans_count_once(built)
     }
 
 
+@pytest.mark.slow
 def test_cp_weekly_by_category_counts_each_child_under_its_latest_plan_and_sums_to_cp_weekly(built):
     rows = query(
         built,
@@ -151,12 +154,14 @@ def test_cp_weekly_by_category_counts_each_child_under_its_latest_plan_and_sums_
         assert sum(row[2] for row in rows if row[0] == as_at) == on_plan
 
 
+@pytest.mark.slow
 def test_a_folder_without_episodes_makes_no_looked_after_row_and_one_without_plans_no_cp_row(built):
     assert query(built, "select la_code, as_at from build.lac_weekly order by 1, 2") == [("311", AS_AT_2)]
     assert query(built, "select distinct la_code from build.cp_weekly") == [("309",)]
     assert query(built, "select la_code, audit_theme, ratio from build.audit_results") == [("310", "Neglect", "1:1")]
 
 
+@pytest.mark.slow
 def test_no_cp_or_audit_mart_holds_a_child_id_date_of_birth_or_case_reference(built):
     sensitive = {
         value

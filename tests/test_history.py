@@ -19,6 +19,9 @@ from psycopg import sql
 
 from csc_warehouse import gatekeeping, publishing, retention, settings, transforming
 
+# Every test builds dbt's history, and one reads the demo's six weekly runs through Airflow.
+pytestmark = pytest.mark.slow
+
 AUTHORITIES = ("201", "202", "203")
 MONDAYS = [date(2014, 1, 6) + timedelta(weeks=week) for week in range(4)]
 HISTORY_TABLES = (

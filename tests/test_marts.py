@@ -20,6 +20,9 @@ from psycopg import sql
 
 from csc_warehouse import demo, loading, publishing, settings, transforming, warehouse
 
+# Every test reads what a dbt build of the whole project made.
+pytestmark = pytest.mark.slow
+
 KNOWN_KEY = "a known test key, 32 bytes long!"
 AS_AT_1, AS_AT_2, AS_AT_REJECTED = date(2014, 1, 6), date(2014, 1, 13), date(2014, 1, 20)
 MART_SCHEMAS = ("build", "reporting")

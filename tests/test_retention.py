@@ -180,6 +180,7 @@ def test_csc_purge_takes_its_age_from_csc_retention_days(url, tmp_path):
     assert "purged 1 delivery version(s) older than 100 days" in result.stdout
 
 
+@pytest.mark.slow  # builds dbt models
 def test_every_version_dbt_reports_from_survives_a_purge(url, tmp_path):
     """The purge's idea of the reported version is dbt's own: int_delivery_versions_reported,
     built on the purged ledger, picks only versions whose raw rows are all still there."""

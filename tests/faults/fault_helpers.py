@@ -105,11 +105,18 @@ class ServerWatch:
             " and p.tuples_processed > 0)"
         )
 
-    def an_ingest_waits_for_the_delivery_lock(self) -> bool:
-        return self._says(
-            "select exists (select from pg_locks l join pg_stat_activity a using (pid)"
-            " where l.locktype = 'advisory' and not l.granted and a.datname = current_database())"
-        )
+    def ingests_waiting_for(self, lock: DeliveryLock) -> set[int]:
+        """The process ids of the warehouse sessions queued on the delivery's lock."""
+        return {
+            pid
+            for (pid,) in self.conn.execute(
+                "select l.pid from pg_locks l join pg_stat_activity a using (pid)"
+                " where l.locktype = 'advisory' and not l.granted and l.database = a.datid"
+                " and a.datname = current_database() and a.application_name = 'csc-warehouse'"
+                " and l.classid = %s and l.objid = %s and l.objsubid = 1",
+                lock.lock_tag(),
+            )
+        }
 
     def no_loading_session_left(self) -> bool:
         """The server has noticed the client is gone and rolled its transaction back."""
@@ -117,6 +124,31 @@ class ServerWatch:
             "select not exists (select from pg_stat_activity where datname = current_database()"
             " and application_name = 'csc-warehouse')"
         )
+
+
+class DeliveryLock:
+    """The advisory lock two ingests of the same delivery queue on, held by the test itself: while
+    it holds it, every ingest of that delivery waits, however slowly the machine runs. The key
+    mirrors the one the loading takes, `hashtext('delivery:<la_code>/<extract date>')`."""
+
+    def __init__(self, url: str, label: str):
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.key = self.conn.execute("select hashtext(%s)::bigint", [f"delivery:{label}"]).fetchone()[0]
+
+    def __enter__(self) -> DeliveryLock:
+        self.conn.execute("select pg_advisory_lock(%s)", [self.key])
+        return self
+
+    def release(self) -> None:
+        self.conn.execute("select pg_advisory_unlock(%s)", [self.key])
+
+    def __exit__(self, *_exc) -> None:
+        self.conn.close()  # lets go of the lock too, if the test failed before releasing it
+
+    def lock_tag(self) -> tuple[int, int]:
+        """pg_locks names a one-key advisory lock by its high and low 32 bits (classid, objid)."""
+        unsigned = self.key & 0xFFFF_FFFF_FFFF_FFFF
+        return unsigned >> 32, unsigned & 0xFFFF_FFFF
 
 
 def versions_of(url: str, la_code: str) -> list[tuple]:

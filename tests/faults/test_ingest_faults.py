@@ -3,7 +3,8 @@ runs at once, and the database restarting mid-ingest.
 
 Each case loads a big delivery with `csc ingest` in its own process and strikes when the server
 says the COPY is streaming. Afterwards: the ledger holds no half version and `raw` no row of it,
-the versions accepted before are whole, and loading again loads it exactly once.
+the versions accepted before are whole, and loading again loads it exactly once. The two runs at
+once race on a lock the test holds until the server shows both queued on it, not on timing.
 """
 
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import run_csc, scenario_database
-from fault_helpers import ServerWatch, raw_rows_of, start_csc, versions_of, wait_for, write_big_delivery
+from fault_helpers import DeliveryLock, ServerWatch, raw_rows_of, start_csc, versions_of, wait_for, write_big_delivery
 from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, deliver, ingest
 
 from csc_warehouse import publishing, settings
@@ -93,12 +94,19 @@ def test_a_process_killed_during_copy_leaves_nothing_and_loads_again(warehouse_u
 def test_two_runs_loading_the_same_delivery_at_once_make_one_version(warehouse_url, big_delivery, tmp_path):
     url = scenario_database(warehouse_url, "fault_two_at_once")
     folder = landed(big_delivery, tmp_path)
-    with ServerWatch(url) as server:
+    # The test holds the delivery's lock, so both runs are really racing however slow the machine:
+    # each queues on it, in the order they started, and the server grants it in that order.
+    with ServerWatch(url) as server, DeliveryLock(url, f"{BIG_LA}/2014-02-10") as lock:
         first = start_csc("ingest", str(folder), CSC_WAREHOUSE_URL=url)
-        wait_for(server.copy_is_streaming, "the first run's COPY to stream")
+        [first_pid] = wait_for(lambda: server.ingests_waiting_for(lock), "the first run to wait for the lock", 120)
         second = start_csc("ingest", str(folder), CSC_WAREHOUSE_URL=url)
-        # The second run is really racing: it waits on the delivery's lock while the first loads.
-        wait_for(server.an_ingest_waits_for_the_delivery_lock, "the second run to wait for the first")
+
+        def both_wait() -> set[int]:
+            waiting = server.ingests_waiting_for(lock)
+            return waiting if len(waiting) == 2 else set()
+
+        assert first_pid in wait_for(both_wait, "the second run to wait behind the first", 120)
+        lock.release()
         outputs = [process.communicate(timeout=300) for process in (first, second)]
     assert [process.returncode for process in (first, second)] == [0, 0], outputs
     assert "1 loaded" in outputs[0][0]
