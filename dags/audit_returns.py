@@ -16,7 +16,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from csc_warehouse import alerts, audit_returns, quality, runs, settings, transforming
+from csc_warehouse import alerts, audit_returns, runs, settings, transforming
 
 AUDIT_RETURNS = Asset(name=audit_returns.ASSET_NAME, uri=audit_returns.ASSET_URI)
 DEFAULT_ARGS = {
@@ -41,7 +41,7 @@ DEFAULT_ARGS = {
 def audit_returns_dag():
     @task
     def plan(params=None, logical_date=None):
-        return audit_returns.plan(logical_date, params.get("landing"))
+        return runs.plan(None, logical_date, params.get("landing"))
 
     run_plan = plan()
     folders = task(audit_returns.find_arrived, task_id="find_audit_returns")(run_plan)
@@ -72,7 +72,7 @@ def audit_returns_dag():
 
     @task
     def check_deliveries(run_id=None):
-        return quality.check_deliveries(run_id)
+        return runs.check_deliveries(run_id)
 
     @task
     def check_marts(run_plan, run_id=None):
