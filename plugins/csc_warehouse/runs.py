@@ -116,13 +116,15 @@ def expected_authorities(as_at: date) -> list[str]:
         ]
 
 
-def check_arrivals(run_plan: dict, deadline_at: datetime | None = None) -> list[str]:
-    """Authorities expected this week with no delivery in the landing area by the deadline; emails them."""
+def check_arrivals(run_plan: dict, logical_date: datetime | None = None) -> list[str]:
+    """Authorities expected this week with no delivery in the landing area by the deadline; emails them.
+
+    The deadline is the delivery_deadline DAG's logical date (Airflow passes it by this name)."""
     the_plan = RunPlan.from_xcom(run_plan)
     as_at = the_plan.as_at
     deadline = (
-        deadline_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
-        if deadline_at
+        logical_date.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
+        if logical_date
         else f"the deadline on {as_at:%A %d %B %Y}"
     )
     arrived = {d.la_code for d in landing.find_deliveries(the_plan.landing, as_at=as_at)}
