@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from csc_warehouse import alerts, landing, loading, publishing, quality, run_summary, settings, warehouse
 from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartOutcome, MartVerdict, RunPlan, RunSummary
-from csc_warehouse.run_summary import RunFailed, RunSteps, RunWords
+from csc_warehouse.run_summary import RunSteps, RunWords
 
 log = logging.getLogger(__name__)
 
 LONDON = ZoneInfo("Europe/London")
 
-__all__ = ["LONDON", "RunFailed"]  # RunFailed is raised here and by audit_returns; its home is run_summary
+# What the last task of a run raises when anything failed (defined with the summary it reads).
+RunFailed = run_summary.RunFailed
 
 WEEKLY_WORDS = RunWords(
     step_did_not_finish={
@@ -81,14 +82,6 @@ def check_deliveries(run_id: str) -> dict:
 def check_marts(run_id: str, run_plan: dict) -> dict:
     """The gate on the marts dbt built, before any of them is published."""
     return quality.check_marts(run_id, RunPlan.from_xcom(run_plan).as_at.isoformat()).to_xcom()
-
-
-def authorities_to_keep(delivery_verdict: dict | None, mart_verdict: dict | None) -> list[str]:
-    """Authorities whose published rows stay as they were: a version or a mart check refused them."""
-    return run_summary.authorities_to_keep(
-        DeliveryVerdict.from_xcom(delivery_verdict) if delivery_verdict else None,
-        MartVerdict.from_xcom(mart_verdict) if mart_verdict else None,
-    )
 
 
 def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict, marts: list[str] | None = None) -> list[str]:
