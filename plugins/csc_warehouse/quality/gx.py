@@ -13,7 +13,7 @@ from pathlib import Path
 
 from csc_warehouse import settings
 from csc_warehouse.handoffs import CheckResult
-from csc_warehouse.quality.suites import Expectation, Suite, SuiteError, _expectation_class, render
+from csc_warehouse.quality.suites import Expectation, Suite, SuiteError, expectation_class, render
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def gx_suite_for(suite: Suite, values: dict, name: str | None = None):
                 unexpected_rows_query=render(expectation.sql, values), description=expectation.name
             )
         else:
-            gx_expectation = _expectation_class(expectation.expectation, expectation.name)(**expectation.kwargs)
+            gx_expectation = expectation_class(expectation.expectation, expectation.name)(**expectation.kwargs)
         gx_expectation.meta = {
             "name": expectation.name,
             "severity": expectation.severity,

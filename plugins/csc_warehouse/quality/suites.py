@@ -92,7 +92,7 @@ def load_suite(path: Path) -> Suite:
             if unknown_params:
                 raise SuiteError(f"{where}: `sql` uses {unknown_params}, which the suite's params do not define")
         if entry.get("expectation"):
-            _expectation_class(entry["expectation"], where)
+            expectation_class(entry["expectation"], where)
         expectations.append(
             Expectation(
                 name=entry["name"],
@@ -142,7 +142,8 @@ def render(expectation_sql: str, values: dict) -> str:
     return rendered
 
 
-def _expectation_class(name: str, where: str):
+def expectation_class(name: str, where: str):
+    """The Great Expectations class of that name; a SuiteError naming `where` if GX has none."""
     import great_expectations as gx
 
     cls = getattr(gx.expectations, name, None)
