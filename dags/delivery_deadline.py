@@ -4,36 +4,25 @@ the authorities expected are CSC_EXPECTED_LA_CODES, else those that delivered in
 
 from __future__ import annotations
 
-import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from csc_warehouse import alerts, runs, settings
+from csc_warehouse import dag_parts, runs, settings
 
 
 @dag(
     dag_id="delivery_deadline",
     schedule=settings.delivery_deadline_cron(),
-    start_date=pendulum.datetime(2014, 1, 6, tz="Europe/London"),
+    start_date=dag_parts.london_midnight(dag_parts.FIRST_MONDAY),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "performance-team", "retries": 1, "on_failure_callback": alerts.on_task_failure},
-    params={
-        "as_at": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: the run's date"),
-        "landing": Param(None, type=["null", "string"], description="landing root; default: CSC_LANDING_DIR"),
-    },
+    default_args=dag_parts.DEFAULT_ARGS,
+    params={"as_at": dag_parts.as_at_param(), "landing": dag_parts.landing_param()},
     tags=["csc", "weekly", "alerts"],
     doc_md=__doc__,
 )
 def delivery_deadline():
-    @task
-    def plan(params=None, logical_date=None):
-        return runs.plan(params.get("as_at"), logical_date, params.get("landing"))
-
-    @task
-    def check_arrivals(run_plan, logical_date=None):
-        return runs.check_arrivals(run_plan, logical_date)
-
-    check_arrivals(plan())
+    run_plan = task(dag_parts.plan, task_id="plan")()
+    task(runs.check_arrivals, task_id="check_arrivals")(run_plan=run_plan)
 
 
 deadline_dag = delivery_deadline()

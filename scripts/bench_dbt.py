@@ -151,10 +151,11 @@ def load_and_check(url: str, folder: Path, run_id: str) -> int:
     outcomes = loading.ingest_path(folder, url=url, progress=lambda line: say(f"    {line}"))
     verdict = quality.check_deliveries(run_id, url=url)
     version = outcomes[0].delivery_version_id
-    status = {v["delivery_version_id"]: v for v in verdict["versions"]}.get(version, {"status": outcomes[0].status})
-    if status["status"] != "accepted":
+    checked = {v.delivery_version_id: v for v in verdict.versions}.get(version)
+    status, reason = (checked.status, checked.reason) if checked else (outcomes[0].status, None)
+    if status != "accepted":
         raise RuntimeError(
-            f"the new delivery {folder} was {status['status']}, not accepted: {status.get('reason')}"
+            f"the new delivery {folder} was {status}, not accepted: {reason}"
             f" ({outcomes[0].reason or ''}); the weekly run would not use it"
         )
     return version

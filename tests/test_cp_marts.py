@@ -104,7 +104,7 @@ def built(warehouse_url, tmp_path_factory):
         deliver(root, "311", AS_AT_2.isoformat(), {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES}),
     )
     verdict = quality.check_deliveries("test-cp-marts", url=warehouse_url)
-    assert [v["status"] for v in verdict["versions"]] == ["accepted"] * 4
+    assert [v.status for v in verdict.versions] == ["accepted"] * 4
     transforming.build("+cp_weekly +cp_weekly_by_category +lac_weekly +audit_results")
     return warehouse_url
 
@@ -212,8 +212,8 @@ def test_each_cp_rule_flags_the_plans_counted_by_hand(fresh_warehouse, tmp_path)
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2014-02-10", {"cp_plans.csv": RULE_BREAKERS}))
     assert outcome.status == "loaded", outcome.findings
     verdict = quality.check_deliveries("test-cp-rules", url=fresh_warehouse)
-    [version] = verdict["versions"]
-    assert version["status"] == "rejected" and "plan_ends_before_it_starts (DfE rule 8925)" in version["reason"]
+    [version] = verdict.versions
+    assert version.status == "rejected" and "plan_ends_before_it_starts (DfE rule 8925)" in version.reason
     flagged = dict(
         query(
             fresh_warehouse,

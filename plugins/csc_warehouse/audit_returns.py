@@ -15,13 +15,13 @@ checked on their own, then publish. Every function takes plain values and works 
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
-from csc_warehouse import landing, publishing, quality, runs, settings, tables, warehouse
+from csc_warehouse import landing, quality, run_summary, runs, tables, warehouse
+from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartVerdict, RunPlan, RunSummary, Scope
 from csc_warehouse.readers import ReaderError, read_file
+from csc_warehouse.run_summary import RunSteps, RunWords
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,17 @@ MARTS = ["audit_results"]
 DBT_SELECT = ["+audit_results"]  # the mart and every model it reads
 # Audit returns are CSV or workbooks; an XML file is never one (and reading a big one to find out is slow).
 AUDIT_FORMATS = (".csv", ".txt", ".xlsx", ".xlsm")
-
-
-def plan(logical_date: datetime | None, landing_dir: str | None) -> dict:
-    """The run's date (the logical date's day in London, else today's) and landing area."""
-    moment = logical_date or datetime.now(runs.LONDON)
-    as_at = moment.astimezone(runs.LONDON).date()
-    folder = str(Path(landing_dir) if landing_dir else settings.landing_dir())
-    log.info("audit returns run of %s, landing area %s", as_at, folder)
-    return {"as_at": as_at.isoformat(), "landing": folder}
+AUDIT_WORDS = RunWords(
+    step_did_not_finish={
+        "plan": "planning did not finish (see its task log)",
+        "outcomes": "ingestion did not finish (see its task log)",
+        "delivery_verdict": "the delivery checks did not finish (see its task log)",
+        "mart_verdict": "the dbt build or the audit_results checks did not finish (see its task log)",
+        "published": "publication did not finish (see its task log)",
+    },
+    checks="audit_results",
+    rows_kept="published audit results",
+)
 
 
 def holds_an_audit_return(delivery: landing.Delivery) -> bool:
@@ -59,7 +61,8 @@ def holds_an_audit_return(delivery: landing.Delivery) -> bool:
 def find_arrived(run_plan: dict) -> list[str]:
     """Delivery folders holding an audit return whose bytes the ledger has not seen, oldest first."""
     found = []
-    deliveries = [d for d in landing.find_deliveries(Path(run_plan["landing"])) if holds_an_audit_return(d)]
+    the_plan = RunPlan.from_xcom(run_plan)
+    deliveries = [d for d in landing.find_deliveries(the_plan.landing) if holds_an_audit_return(d)]
     with warehouse.connect() as conn:
         for delivery in deliveries:
             seen = conn.execute(
@@ -77,26 +80,26 @@ def find_arrived(run_plan: dict) -> list[str]:
 
 def loaded_audit_returns(outcomes: list[dict] | None) -> int:
     """How many audit-return files (or sheets) an ingest loaded just now: the weekly DAG's trigger."""
-    newly_loaded = [o for o in outcomes or [] if o.get("status") == "loaded" and not o.get("already_loaded")]
+    ingested = [IngestedDelivery.from_xcom(outcome) for outcome in outcomes or []]
+    newly_loaded = [delivery for delivery in ingested if delivery.status == "loaded" and not delivery.already_loaded]
     return sum(
         1
-        for outcome in newly_loaded
-        for file in outcome.get("files") or []
-        if file.get("table_name") == tables.AUDIT_ANSWERS.name and file.get("status") == "accepted"
+        for delivery in newly_loaded
+        for file in delivery.files
+        if file.table_name == tables.AUDIT_ANSWERS.name and file.status == "accepted"
     )
 
 
 def check_marts(run_id: str, run_plan: dict) -> dict:
     """The gate on audit_results only: the marts this run builds and publishes."""
-    suites = [suite for suite in quality.load_suites(scope="mart") if suite.schema_and_table[1] in MARTS]
-    return quality.check_marts(run_id, run_plan["as_at"], suites=suites)
+    suites = [suite for suite in quality.load_suites(scope=Scope.MART) if suite.schema_and_table[1] in MARTS]
+    as_at = RunPlan.from_xcom(run_plan).as_at.isoformat()
+    return quality.check_marts(run_id, as_at, suites=suites).to_xcom()
 
 
 def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str]:
-    if mart_verdict["blocked_everywhere"]:
-        log.error("a blocking audit_results check failed for every authority or errored: reporting left as it was")
-        return []
-    return publishing.publish(run_id, MARTS, kept_la_codes=runs.authorities_to_keep(delivery_verdict, mart_verdict))
+    """Publish audit_results, keeping the rows of the authorities the gates refused."""
+    return runs.publish(run_id, delivery_verdict, mart_verdict, marts=MARTS)
 
 
 def summarise(
@@ -108,67 +111,20 @@ def summarise(
     published: list[str] | None,
 ) -> dict:
     """What the run did, recorded in dq.runs under this DAG's id; `failed` decides its final state."""
-    errors = []
-    for value, step in (
-        (run_plan, "planning"),
-        (outcomes, "ingestion"),
-        (delivery_verdict, "the delivery checks"),
-        (mart_verdict, "the dbt build or the audit_results checks"),
-        (published, "publication"),
-    ):
-        if value is None:
-            errors.append(f"{step} did not finish (see its task log)")
-    if mart_verdict and mart_verdict["blocked_everywhere"]:
-        errors.append("a blocking audit_results check failed or errored: nothing was published")
-    elif mart_verdict and mart_verdict["kept_la_codes"]:
-        errors.append("blocking checks kept the published audit results of " + ", ".join(mart_verdict["kept_la_codes"]))
-    checked = {v["delivery_version_id"]: v for v in (delivery_verdict or {}).get("versions", [])}
-    deliveries = [
-        {
-            key: outcome.get(key)
-            for key in ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")
-        }
-        for outcome in outcomes or []
-    ]
-    for delivery in deliveries:
-        if delivery["delivery_version_id"] in checked:
-            delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
-    quarantined = [d for d in deliveries if d["status"] == "quarantined"]
-    rejected = [d for d in deliveries if d["status"] == "rejected"]
-    if quarantined:
-        errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
-    if rejected:
-        errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
-    results = (delivery_verdict or {}).get("results", []) + (mart_verdict or {}).get("results", [])
-    as_at = (run_plan or {}).get("as_at") or date.today().isoformat()
-    summary = {
-        "run_id": run_id,
-        "as_at": as_at,
-        "failed": bool(errors),
-        "errors": errors,
-        "deliveries": deliveries,
-        "checks": len(results),
-        "failed_checks": [r for r in results if not r["success"]],
-        "kept_la_codes": runs.authorities_to_keep(delivery_verdict, mart_verdict),
-        "published": published or [],
-    }
-    with warehouse.connect() as conn:
-        conn.execute(
-            "insert into dq.runs (run_id, dag_id, as_at, finished_at, state, summary)"
-            " values (%s, %s, %s, now(), %s, %s) on conflict (run_id) do update set finished_at = now(),"
-            " state = excluded.state, summary = excluded.summary",
-            [run_id, DAG_ID, as_at, "failed" if errors else "success", json.dumps(summary, default=str)],
-        )
-    log.info(
-        "audit returns run summary: %s",
-        json.dumps({k: v for k, v in summary.items() if k != "failed_checks"}, default=str, indent=2),
+    steps = RunSteps(
+        plan=RunPlan.from_xcom(run_plan) if run_plan is not None else None,
+        outcomes=tuple(IngestedDelivery.from_xcom(o) for o in outcomes) if outcomes is not None else None,
+        delivery_verdict=DeliveryVerdict.from_xcom(delivery_verdict) if delivery_verdict is not None else None,
+        mart_verdict=MartVerdict.from_xcom(mart_verdict) if mart_verdict is not None else None,
+        published=tuple(published) if published is not None else None,
     )
-    return summary
+    as_at = (steps.plan.as_at if steps.plan else date.today()).isoformat()
+    summary = run_summary.summarise(run_id, steps, AUDIT_WORDS, as_at=as_at)
+    run_summary.record(summary, DAG_ID, as_at)
+    return summary.to_xcom()
 
 
 def finish(summary: dict | None) -> None:
-    if summary is None:
-        raise runs.RunFailed("the run summary was not written; see the summarise task's log")
-    if summary["errors"]:
-        raise runs.RunFailed("; ".join(summary["errors"]))
-    log.info("audit returns run succeeded; published %s", ", ".join(summary["published"]) or "nothing")
+    """The audit run's last task: fails when anything failed."""
+    run = run_summary.finish(RunSummary.from_xcom(summary) if summary is not None else None)
+    log.info("audit returns run succeeded; published %s", ", ".join(run.published) or "nothing")

@@ -1,56 +1,74 @@
 """The weekly run, step by step: each function is one task of the DAG and takes plain values.
 
 Tasks hand each other ids, dates and small summaries (XCom), never files on a worker's disk, so
-the same DAG runs on a Celery or Kubernetes executor. Every function here can be called from a
-test or from `csc` without Airflow.
+the same DAG runs on a Celery or Kubernetes executor. A task receives the JSON that XCom keeps,
+turns it into the typed hand-offs of csc_warehouse.handoffs at its first line, and returns JSON
+again. Every function here can be called from a test or from `csc` without Airflow; the DAG
+passes its arguments by name, and Airflow adds `run_id` from the run's context.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from csc_warehouse import alerts, landing, loading, publishing, quality, settings, warehouse
+from csc_warehouse import alerts, landing, loading, publishing, quality, run_summary, settings, warehouse
+from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartOutcome, MartVerdict, RunPlan, RunSummary
+from csc_warehouse.run_summary import RunSteps, RunWords
 
 log = logging.getLogger(__name__)
 
 LONDON = ZoneInfo("Europe/London")
 
+# What the last task of a run raises when anything failed (defined with the summary it reads).
+RunFailed = run_summary.RunFailed
 
-class RunFailed(RuntimeError):
-    """Raised by the last task so that the run's state tells the truth."""
+WEEKLY_WORDS = RunWords(
+    step_did_not_finish={
+        "plan": "the run could not be planned (see the plan task's log)",
+        "outcomes": "ingestion did not finish (see the ingest task's log)",
+        "delivery_verdict": "the delivery checks did not finish (see the check_deliveries task's log)",
+        "mart_verdict": "the dbt build or the mart checks did not finish (see their task logs)",
+        "published": "publication did not run",
+    },
+    checks="mart",
+    rows_kept="published rows",
+)
+
+
+UNDELIVERED_SUMMARY = "the summary email was not delivered; it is kept in dq.alerts and goes with the next run"
 
 
 def as_at_for(requested: str | None, logical_date: datetime | None) -> date:
-    """The run's as_at: the one asked for, else the logical date's day in London."""
+    """The run's as_at: the one asked for, else the logical date's day in London, else (a run
+    triggered without a logical date) today in London."""
     if requested:
         return date.fromisoformat(str(requested))
-    if logical_date is None:
-        raise ValueError("a run needs an as_at or a logical date")
-    return logical_date.astimezone(LONDON).date()
+    return (logical_date or datetime.now(LONDON)).astimezone(LONDON).date()
 
 
 def plan(requested_as_at: str | None, logical_date: datetime | None, landing_dir: str | None) -> dict:
+    """The plan task of every DAG: the run's as_at and landing area (RunPlan as XCom)."""
     as_at = as_at_for(requested_as_at, logical_date)
-    folder = str(Path(landing_dir) if landing_dir else settings.landing_dir())
-    log.info("weekly run for as_at %s, week %s to %s, landing area %s", as_at, *landing.week_of(as_at), folder)
-    return {"as_at": as_at.isoformat(), "landing": folder}
+    run_plan = RunPlan(as_at=as_at, landing=Path(landing_dir) if landing_dir else settings.landing_dir())
+    log.info("run for as_at %s, week %s to %s, landing area %s", as_at, *landing.week_of(as_at), run_plan.landing)
+    return run_plan.to_xcom()
 
 
 def find_week_deliveries(run_plan: dict) -> list[str]:
-    as_at = date.fromisoformat(run_plan["as_at"])
-    deliveries = landing.find_deliveries(Path(run_plan["landing"]), as_at=as_at)
+    the_plan = RunPlan.from_xcom(run_plan)
+    deliveries = landing.find_deliveries(the_plan.landing, as_at=the_plan.as_at)
     for delivery in deliveries:
         log.info("found delivery %s with %d file(s)", delivery.label, len(delivery.files))
     if not deliveries:
-        log.warning("no delivery arrived in the week of %s", as_at)
+        log.warning("no delivery arrived in the week of %s", the_plan.as_at)
     return [str(delivery.folder) for delivery in deliveries]
 
 
 def ingest(folders: list[str]) -> list[dict]:
+    """Each delivery through the door; loading's DeliveryOutcome as XCom (read as IngestedDelivery)."""
     warehouse.migrate()
     deliveries = [landing.delivery_at(Path(folder)) for folder in folders]
     return [outcome.as_dict() for outcome in loading.ingest_deliveries(deliveries)]
@@ -58,25 +76,21 @@ def ingest(folders: list[str]) -> list[dict]:
 
 def check_deliveries(run_id: str) -> dict:
     """The gate on each newly loaded delivery version: accepted, or rejected by a `block` check."""
-    return quality.check_deliveries(run_id)
+    return quality.check_deliveries(run_id).to_xcom()
 
 
 def check_marts(run_id: str, run_plan: dict) -> dict:
     """The gate on the marts dbt built, before any of them is published."""
-    return quality.check_marts(run_id, run_plan["as_at"])
+    return quality.check_marts(run_id, RunPlan.from_xcom(run_plan).as_at.isoformat()).to_xcom()
 
 
-def authorities_to_keep(delivery_verdict: dict | None, mart_verdict: dict | None) -> list[str]:
-    """Authorities whose published rows stay as they were: a version or a mart check refused them."""
-    rejected = {v["la_code"] for v in (delivery_verdict or {}).get("versions", []) if v["status"] == "rejected"}
-    return sorted(rejected | set((mart_verdict or {}).get("kept_la_codes", [])))
-
-
-def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str]:
-    if mart_verdict["blocked_everywhere"]:
+def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict, marts: list[str] | None = None) -> list[str]:
+    """Publish the built marts (all, or `marts`), keeping the rows of the authorities the gates refused."""
+    deliveries, built = DeliveryVerdict.from_xcom(delivery_verdict), MartVerdict.from_xcom(mart_verdict)
+    if built.outcome is MartOutcome.BLOCKED_EVERYWHERE:
         log.error("a blocking mart check failed for every authority or errored: reporting left as it was")
         return []
-    return publishing.publish(run_id, kept_la_codes=authorities_to_keep(delivery_verdict, mart_verdict))
+    return publishing.publish(run_id, marts, kept_la_codes=run_summary.authorities_to_keep(deliveries, built))
 
 
 def expected_authorities(as_at: date) -> list[str]:
@@ -95,15 +109,18 @@ def expected_authorities(as_at: date) -> list[str]:
         ]
 
 
-def check_arrivals(run_plan: dict, deadline_at: datetime | None = None) -> list[str]:
-    """Authorities expected this week with no delivery in the landing area by the deadline; emails them."""
-    as_at = date.fromisoformat(run_plan["as_at"])
+def check_arrivals(run_plan: dict, logical_date: datetime | None = None) -> list[str]:
+    """Authorities expected this week with no delivery in the landing area by the deadline; emails them.
+
+    The deadline is the delivery_deadline DAG's logical date (Airflow passes it by this name)."""
+    the_plan = RunPlan.from_xcom(run_plan)
+    as_at = the_plan.as_at
     deadline = (
-        deadline_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
-        if deadline_at
+        logical_date.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
+        if logical_date
         else f"the deadline on {as_at:%A %d %B %Y}"
     )
-    arrived = {d.la_code for d in landing.find_deliveries(Path(run_plan["landing"]), as_at=as_at)}
+    arrived = {d.la_code for d in landing.find_deliveries(the_plan.landing, as_at=as_at)}
     missing = [code for code in expected_authorities(as_at) if code not in arrived]
     if missing:
         log.warning("no delivery by %s for the week of %s from %s", deadline, as_at, ", ".join(missing))
@@ -119,7 +136,7 @@ def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
 
     if not published:
         return []
-    as_at = date.fromisoformat(run_plan["as_at"])
+    as_at = RunPlan.from_xcom(run_plan).as_at
     with warehouse.connect() as conn:
         authorities = [
             row[0]
@@ -169,82 +186,30 @@ def summarise(
     reports: list[str] | None = None,
 ) -> dict:
     """What happened in the run, recorded in dq.runs; `failed` decides the run's final state."""
-    errors = []
-    if run_plan is None:
-        errors.append("the run could not be planned (see the plan task's log)")
-    if outcomes is None:
-        errors.append("ingestion did not finish (see the ingest task's log)")
-    if delivery_verdict is None:
-        errors.append("the delivery checks did not finish (see the check_deliveries task's log)")
-    if mart_verdict is None:
-        errors.append("the dbt build or the mart checks did not finish (see their task logs)")
-    elif mart_verdict["blocked_everywhere"]:
-        errors.append("a blocking mart check failed or errored: nothing was published")
-    elif mart_verdict["kept_la_codes"]:
-        errors.append("blocking mart checks kept the published rows of " + ", ".join(mart_verdict["kept_la_codes"]))
-    if published is None:
-        errors.append("publication did not run")
-    checked = {v["delivery_version_id"]: v for v in (delivery_verdict or {}).get("versions", [])}
-    deliveries = []
-    for outcome in outcomes or []:
-        delivery = {
-            key: outcome.get(key)
-            for key in ("la_code", "extract_date", "delivery_version_id", "status", "reason", "already_loaded")
-        }
-        if delivery["delivery_version_id"] in checked:
-            delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
-            delivery["reason"] = checked[delivery["delivery_version_id"]]["reason"] or delivery["reason"]
-        deliveries.append(delivery)
-    quarantined = [d for d in deliveries if d["status"] == "quarantined"]
-    rejected = [v for v in checked.values() if v["status"] == "rejected"]
-    if quarantined:
-        errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
-    if rejected:
-        errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
-    results = (delivery_verdict or {}).get("results", []) + (mart_verdict or {}).get("results", [])
-    as_at = (run_plan or {}).get("as_at")
-    summary = {
-        "run_id": run_id,
-        "as_at": as_at,
-        "failed": bool(errors),
-        "errors": errors,
-        "deliveries": deliveries,
-        "checks": len(results),
-        "failed_checks": [r for r in results if not r["success"]],
-        "kept_la_codes": authorities_to_keep(delivery_verdict, mart_verdict),
-        "published": published or [],
-        "figures": headline_figures(as_at) if as_at and published else [],
-        "data_docs": (mart_verdict or delivery_verdict or {}).get("data_docs"),
-        "reports": reports or [],
-    }
-    with warehouse.connect() as conn:
-        conn.execute(
-            "insert into dq.runs (run_id, dag_id, as_at, finished_at, state, summary)"
-            " values (%s, %s, %s, now(), %s, %s) on conflict (run_id) do update set finished_at = now(),"
-            " state = excluded.state, summary = excluded.summary",
-            [
-                run_id,
-                settings.WEEKLY_DAG_ID,
-                as_at or date.today().isoformat(),
-                "failed" if summary["failed"] else "success",
-                json.dumps(summary, default=str),
-            ],
-        )
-    log.info(
-        "run summary: %s", json.dumps({k: v for k, v in summary.items() if k != "failed_checks"}, default=str, indent=2)
+    steps = RunSteps(
+        plan=RunPlan.from_xcom(run_plan) if run_plan is not None else None,
+        outcomes=tuple(IngestedDelivery.from_xcom(o) for o in outcomes) if outcomes is not None else None,
+        delivery_verdict=DeliveryVerdict.from_xcom(delivery_verdict) if delivery_verdict is not None else None,
+        mart_verdict=MartVerdict.from_xcom(mart_verdict) if mart_verdict is not None else None,
+        published=tuple(published) if published is not None else None,
     )
-    return summary
+    as_at = steps.plan.as_at.isoformat() if steps.plan else None
+    figures = headline_figures(as_at) if as_at and published else []
+    summary = run_summary.summarise(run_id, steps, WEEKLY_WORDS, as_at=as_at, figures=figures, reports=reports)
+    run_summary.record(summary, settings.WEEKLY_DAG_ID, as_at or date.today().isoformat())
+    return summary.to_xcom()
 
 
 def send_summary(summary: dict) -> int:
     """Keep the run's email in the outbox (once, however often the task is retried) and send it,
     with anything earlier runs could not deliver."""
+    run = RunSummary.from_xcom(summary)
     with warehouse.connect() as conn:
         queued = conn.execute(
-            "select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'", [summary["run_id"]]
+            "select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'", [run.run_id]
         ).fetchone()
     if queued is None:
-        return alerts.queue_and_deliver(alerts.summary_message(summary), "run_summary", summary["run_id"])
+        return alerts.queue_and_deliver(alerts.summary_message(run.to_xcom()), "run_summary", run.run_id)
     outcome = alerts.deliver_pending()
     if outcome.get(queued[0]):
         raise alerts.AlertNotDelivered(f"alert {queued[0]} is kept in dq.alerts: {outcome[queued[0]]}")
@@ -252,11 +217,7 @@ def send_summary(summary: dict) -> int:
 
 
 def finish(summary: dict | None, alert_id: int | None = None) -> None:
-    if summary is None:
-        raise RunFailed("the run summary was not written; see the summarise task's log")
-    problems = list(summary["errors"])
-    if alert_id is None:
-        problems.append("the summary email was not delivered; it is kept in dq.alerts and goes with the next run")
-    if problems:
-        raise RunFailed("; ".join(problems))
-    log.info("weekly run for %s succeeded; published %s", summary["as_at"], ", ".join(summary["published"]))
+    """The weekly run's last task: fails when anything failed, the summary email included."""
+    undelivered = [] if alert_id is not None else [UNDELIVERED_SUMMARY]
+    run = run_summary.finish(RunSummary.from_xcom(summary) if summary is not None else None, more_problems=undelivered)
+    log.info("weekly run for %s succeeded; published %s", run.as_at, ", ".join(run.published))

@@ -1,0 +1,143 @@
+"""A run's summary, for the weekly and the audit-returns DAGs alike: what each step handed on,
+what went wrong, one row in dq.runs, and the last task that fails when anything failed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from csc_warehouse import warehouse
+from csc_warehouse.handoffs import (
+    DeliveryLine,
+    DeliveryVerdict,
+    IngestedDelivery,
+    MartOutcome,
+    MartVerdict,
+    RunPlan,
+    RunSummary,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RunFailed(RuntimeError):
+    """Raised by the last task so that the run's state tells the truth."""
+
+
+@dataclass(frozen=True)
+class RunSteps:
+    """What each step of a run handed on; None where the step did not finish."""
+
+    plan: RunPlan | None
+    outcomes: tuple[IngestedDelivery, ...] | None
+    delivery_verdict: DeliveryVerdict | None
+    mart_verdict: MartVerdict | None
+    published: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class RunWords:
+    """How one DAG names its steps in the summary's errors."""
+
+    step_did_not_finish: dict[str, str]  # step name in RunSteps -> the sentence when it is missing
+    checks: str  # whose checks blocked: "mart", "audit_results"
+    rows_kept: str  # what a blocking check kept: "published rows", "published audit results"
+
+
+def authorities_to_keep(delivery_verdict: DeliveryVerdict | None, mart_verdict: MartVerdict | None) -> list[str]:
+    """Authorities whose published rows stay as they were: a version or a mart check refused them."""
+    rejected = delivery_verdict.rejected_la_codes if delivery_verdict else set()
+    return sorted(rejected | set(mart_verdict.kept_la_codes if mart_verdict else ()))
+
+
+def deliveries_after_gate(
+    outcomes: tuple[IngestedDelivery, ...], delivery_verdict: DeliveryVerdict | None
+) -> list[DeliveryLine]:
+    """Each ingested delivery with the door's status, or the gate's where the gate checked it."""
+    checked = {v.delivery_version_id: v for v in (delivery_verdict.versions if delivery_verdict else ())}
+    lines = []
+    for outcome in outcomes:
+        verdict = checked.get(outcome.delivery_version_id)
+        lines.append(
+            DeliveryLine(
+                la_code=outcome.la_code,
+                extract_date=outcome.extract_date,
+                delivery_version_id=outcome.delivery_version_id,
+                status=verdict.status if verdict else outcome.status,
+                reason=(verdict.reason if verdict else None) or outcome.reason,
+                already_loaded=outcome.already_loaded,
+            )
+        )
+    return lines
+
+
+def errors_of(steps: RunSteps, words: RunWords, deliveries: list[DeliveryLine]) -> list[str]:
+    """Why the run failed, in the order a reader follows the run; empty when it did not."""
+    errors = [sentence for step, sentence in words.step_did_not_finish.items() if getattr(steps, step) is None]
+    mart = steps.mart_verdict
+    if mart and mart.outcome is MartOutcome.BLOCKED_EVERYWHERE:
+        errors.append(f"a blocking {words.checks} check failed or errored: nothing was published")
+    elif mart and mart.outcome is MartOutcome.SOME_KEPT:
+        errors.append(f"blocking {words.checks} checks kept the {words.rows_kept} of " + ", ".join(mart.kept_la_codes))
+    quarantined = [d for d in deliveries if d.status == "quarantined"]
+    rejected = [v for v in (steps.delivery_verdict.versions if steps.delivery_verdict else ()) if v.rejected]
+    if quarantined:
+        errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
+    if rejected:
+        errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
+    return errors
+
+
+def summarise(
+    run_id: str,
+    steps: RunSteps,
+    words: RunWords,
+    *,
+    as_at: str | None,
+    figures: list[dict] | None = None,
+    reports: list[str] | None = None,
+) -> RunSummary:
+    """The run's summary from what its steps handed on."""
+    deliveries = deliveries_after_gate(steps.outcomes or (), steps.delivery_verdict)
+    results = (steps.delivery_verdict.results if steps.delivery_verdict else ()) + (
+        steps.mart_verdict.results if steps.mart_verdict else ()
+    )
+    docs_from = steps.mart_verdict or steps.delivery_verdict
+    return RunSummary(
+        run_id=run_id,
+        as_at=as_at,
+        errors=tuple(errors_of(steps, words, deliveries)),
+        deliveries=tuple(deliveries),
+        checks=len(results),
+        failed_checks=tuple(r for r in results if not r.success),
+        kept_la_codes=tuple(authorities_to_keep(steps.delivery_verdict, steps.mart_verdict)),
+        published=tuple(steps.published or ()),
+        figures=tuple(figures or ()),
+        data_docs=docs_from.data_docs if docs_from else None,
+        reports=tuple(reports or ()),
+    )
+
+
+def record(summary: RunSummary, dag_id: str, as_at: str) -> None:
+    """The run's row in dq.runs, written once however often the summarise task is retried."""
+    xcom = summary.to_xcom()
+    with warehouse.connect() as conn:
+        conn.execute(
+            "insert into dq.runs (run_id, dag_id, as_at, finished_at, state, summary)"
+            " values (%s, %s, %s, now(), %s, %s) on conflict (run_id) do update set finished_at = now(),"
+            " state = excluded.state, summary = excluded.summary",
+            [summary.run_id, dag_id, as_at, summary.state.value, json.dumps(xcom, default=str)],
+        )
+    shown = {key: value for key, value in xcom.items() if key != "failed_checks"}
+    log.info("%s run summary: %s", dag_id, json.dumps(shown, default=str, indent=2))
+
+
+def finish(summary: RunSummary | None, *, more_problems: list[str] | None = None) -> RunSummary:
+    """The last task's verdict: raises RunFailed with every problem, else returns the summary."""
+    if summary is None:
+        raise RunFailed("the run summary was not written; see the summarise task's log")
+    problems = list(summary.errors) + list(more_problems or [])
+    if problems:
+        raise RunFailed("; ".join(problems))
+    return summary

@@ -1,0 +1,132 @@
+"""The typed hand-offs between tasks: what XCom keeps is plain JSON, and reads back as it was."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from csc_warehouse import audit_returns, run_summary, runs
+from csc_warehouse.handoffs import (
+    CheckResult,
+    DeliveryVerdict,
+    IngestedDelivery,
+    MartOutcome,
+    MartVerdict,
+    RunPlan,
+    RunState,
+    RunSummary,
+    Scope,
+    Severity,
+    VersionVerdict,
+)
+from csc_warehouse.run_summary import RunSteps
+
+FAILED_MART_CHECK = CheckResult(
+    suite="lac_weekly",
+    scope=Scope.MART,
+    table="lac_weekly",
+    expectation="counts_are_never_negative",
+    severity=Severity.BLOCK,
+    rule=None,
+    why="a negative count means the build is wrong",
+    meaning=None,
+    action=None,
+    success=False,
+    errored=False,
+    unexpected_count=2,
+    as_at="2014-02-10",
+    failing_la_codes=["309"],
+)
+REJECTED = VersionVerdict(7, "309", "2014-02-10", "rejected", "1 blocking check(s) failed")
+QUARANTINED_AT_THE_DOOR = {"la_code": "310", "extract_date": "2014-02-10", "status": "quarantined", "reason": "door"}
+
+HANDOFFS = [
+    RunPlan(as_at=date(2014, 2, 10), landing=Path("/landing")),
+    DeliveryVerdict(versions=(REJECTED,), results=(FAILED_MART_CHECK,), data_docs="/docs/index.html"),
+    MartVerdict(results=(FAILED_MART_CHECK,), blocked_everywhere=False, kept_la_codes=("309",), data_docs=None),
+    RunSummary(run_id="manual__1", as_at="2014-02-10", errors=("one",), failed_checks=(FAILED_MART_CHECK,), checks=3),
+]
+
+
+@pytest.mark.parametrize("handoff", HANDOFFS, ids=lambda handoff: type(handoff).__name__)
+def test_a_handoff_is_plain_json_and_reads_back_as_it_was(handoff):
+    xcom = handoff.to_xcom()
+    assert json.loads(json.dumps(xcom)) == xcom  # no enum, date or path left in it
+    assert type(handoff).from_xcom(xcom) == handoff
+
+
+def test_enums_go_to_xcom_as_their_plain_values():
+    xcom = FAILED_MART_CHECK.to_xcom()
+    assert type(xcom["severity"]) is str and xcom["severity"] == "block"
+    assert type(xcom["scope"]) is str and xcom["scope"] == "mart"
+
+
+def test_a_plan_without_a_landing_area_reads_the_configured_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSC_LANDING_DIR", str(tmp_path))
+    assert RunPlan.from_xcom({"as_at": "2014-02-10"}).landing == tmp_path
+
+
+def test_the_mart_verdict_says_what_it_lets_through():
+    verdict = HANDOFFS[2]
+    assert verdict.outcome is MartOutcome.SOME_KEPT
+    assert MartVerdict((), True, ()).outcome is MartOutcome.BLOCKED_EVERYWHERE
+    assert MartVerdict((), False, ()).outcome is MartOutcome.ALL_PASSED
+
+
+def test_an_errored_warning_check_blocks():
+    assert CheckResult.from_xcom({**FAILED_MART_CHECK.to_xcom(), "severity": "warn", "errored": True}).blocks
+    assert not CheckResult.from_xcom({**FAILED_MART_CHECK.to_xcom(), "severity": "warn"}).blocks
+
+
+def test_a_summary_fails_exactly_when_it_has_errors():
+    assert RunSummary("r", None, errors=()).state is RunState.SUCCESS
+    assert RunSummary("r", None, errors=("x",)).to_xcom()["failed"] is True
+
+
+def steps(**overrides) -> RunSteps:
+    done = dict(
+        plan=RunPlan(date(2014, 2, 10), Path("/landing")),
+        outcomes=(
+            IngestedDelivery.from_xcom({"la_code": "309", "delivery_version_id": 7, "status": "loaded"}),
+            IngestedDelivery.from_xcom(QUARANTINED_AT_THE_DOOR),
+        ),
+        delivery_verdict=DeliveryVerdict(versions=(REJECTED,)),
+        mart_verdict=MartVerdict(results=(FAILED_MART_CHECK,), blocked_everywhere=False, kept_la_codes=("309",)),
+        published=("lac_weekly",),
+    )
+    return RunSteps(**{**done, **overrides})
+
+
+def test_the_summary_tells_each_delivery_as_the_gate_left_it():
+    summary = run_summary.summarise("r", steps(), runs.WEEKLY_WORDS, as_at="2014-02-10")
+    assert [(d.la_code, d.status, d.reason) for d in summary.deliveries] == [
+        ("309", "rejected", "1 blocking check(s) failed"),
+        ("310", "quarantined", "door"),
+    ]
+    assert summary.errors == (
+        "blocking mart checks kept the published rows of 309",
+        "1 delivery version(s) quarantined at the door",
+        "1 delivery version(s) rejected by the quality gate",
+    )
+    assert summary.kept_la_codes == ("309",) and summary.failed_checks == (FAILED_MART_CHECK,)
+
+
+@pytest.mark.parametrize(
+    ("words", "first_error"),
+    [
+        (runs.WEEKLY_WORDS, "the run could not be planned (see the plan task's log)"),
+        (audit_returns.AUDIT_WORDS, "planning did not finish (see its task log)"),
+    ],
+)
+def test_each_step_that_did_not_finish_is_named_in_the_dags_words(words, first_error):
+    nothing = steps(plan=None, outcomes=None, delivery_verdict=None, mart_verdict=None, published=None)
+    errors = run_summary.summarise("r", nothing, words, as_at=None).errors
+    assert len(errors) == 5 and errors[0] == first_error
+
+
+def test_the_last_task_fails_with_every_problem():
+    with pytest.raises(runs.RunFailed, match="one; the summary email was not delivered"):
+        runs.finish(RunSummary("r", None, errors=("one",)).to_xcom(), alert_id=None)
+    with pytest.raises(runs.RunFailed, match="summary was not written"):
+        audit_returns.finish(None)
