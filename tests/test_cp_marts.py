@@ -128,8 +128,8 @@ def test_a_plan_ending_on_as_at_is_not_open_and_two_open_plans_count_once(built)
     ((on_plan, by_category),) = query(
         built,
         "select figures.children_on_plan, figures.children_by_latest_category from history.cp_figures figures"
-        " join build.int_plan_versions_reported versions using (delivery_version_id, as_at)"
-        " where versions.la_code = '309' and versions.as_at = %s",
+        " join build.int_versions_reported versions using (delivery_version_id, as_at)"
+        " where versions.figures = 'CP' and versions.la_code = '309' and versions.as_at = %s",
         [AS_AT_2],
     )
     assert on_plan == 6

@@ -463,7 +463,7 @@ def test_a_correction_is_a_new_version_and_both_stay_in_raw(fresh_warehouse, tmp
         (first.delivery_version_id, date(2016, 5, 5)),
         (second.delivery_version_id, date(2016, 5, 6)),
     ]
-    # The ledger orders them as int_delivery_versions_reported does: the newest is reported from then on.
+    # The ledger orders them as int_versions_reported does: the newest is reported from then on.
     newest = query(
         fresh_warehouse,
         "select delivery_version_id from ledger.delivery_versions"

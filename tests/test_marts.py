@@ -458,9 +458,10 @@ def test_the_demo_deliveries_give_the_generators_figures_and_no_personal_data(wa
             warehouse_url,
             """
         select versions.as_at, count(brief.*)
-        from build.int_delivery_versions_reported as versions
+        from build.int_versions_reported as versions
         left join build.lac_brief_episodes as brief
             on brief.flag = 'BRIEF_RETURNED_HOME' and brief.period_end between versions.as_at - 6 and versions.as_at
+        where versions.figures = 'LAC'
         group by versions.as_at""",
         )
     )

@@ -4,8 +4,8 @@
     so a weekly run sequences, groups and flags that version's episodes only. -#}
 {% macro newest_versions_to_compute() -%}
     select versions.delivery_version_id, versions.la_code, versions.as_at
-    from {{ ref('int_delivery_versions_reported') }} as versions
-    where versions.is_newest
+    from {{ ref('int_versions_reported') }} as versions
+    where versions.figures = 'LAC' and versions.is_newest
     {%- if is_incremental() %}
         and not exists (
             select from {{ this }} as built
@@ -19,7 +19,7 @@
 {% macro forget_versions_no_longer_newest() -%}
     delete from {{ this }} as built
     where not exists (
-        select from {{ ref('int_delivery_versions_reported') }} as versions
-        where versions.is_newest and versions.delivery_version_id = built.delivery_version_id
+        select from {{ ref('int_versions_reported') }} as versions
+        where versions.figures = 'LAC' and versions.is_newest and versions.delivery_version_id = built.delivery_version_id
     )
 {%- endmacro %}

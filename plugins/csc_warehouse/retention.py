@@ -44,8 +44,8 @@ LA_CODE = re.compile(r"^[0-9]{3}$")
 HISTORY_SCHEMA = "history"  # dbt_project.yml: models/history
 
 # The purgeable versions: older than the retention age, and rejected, or quarantined, or superseded.
-# Superseded is table by table, as dbt's *_versions_reported models choose (int_delivery_versions_reported
-# for looked-after children): for each authority, extract date and table, the newest accepted version
+# Superseded is table by table, as dbt's int_versions_reported chooses (per table its figures are counted
+# from): for each authority, extract date and table, the newest accepted version
 # holding that table is the one reported from. An accepted version is superseded when, for every table it
 # holds, a newer version is reported from, and that version's figures have been published: a publication
 # since it was accepted that did not keep this authority's earlier rows.

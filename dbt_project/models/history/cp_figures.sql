@@ -49,8 +49,10 @@ evaluated_plans as (
         version_plans.plan_start_date,
         version_plans.plan_end_date,
         version_plans.latest_category,
-        version_plans.plan_start_date <= evaluations.as_at
-            and (version_plans.plan_end_date is null or version_plans.plan_end_date > evaluations.as_at) as is_open,
+        (
+            version_plans.plan_start_date <= evaluations.as_at
+            and (version_plans.plan_end_date is null or version_plans.plan_end_date > evaluations.as_at)
+        ) as is_open,
         repeat_plans.source_row is not null as is_repeat
     from evaluations
     inner join version_plans on version_plans.delivery_version_id = evaluations.delivery_version_id
@@ -71,7 +73,8 @@ latest_start_first as (
 ),
 
 children_on_plan as (
-    select * from latest_start_first where latest_first = 1
+    select * from latest_start_first
+    where latest_first = 1
 ),
 
 on_plan as (

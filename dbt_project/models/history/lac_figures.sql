@@ -131,7 +131,7 @@ birthdays as (
         as_at,
         case
             when extract(month from birth_date) = 2 and extract(day from birth_date) = 29
-            then make_date(extract(year from birth_date)::int + 18, 3, 1)
+                then make_date(extract(year from birth_date)::int + 18, 3, 1)
             else (birth_date + interval '18 years')::date
         end as eighteenth_birthday,
         (date_trunc('month', as_at) + interval '6 months' - interval '1 day')::date as window_end_date

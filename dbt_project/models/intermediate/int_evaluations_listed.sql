@@ -3,22 +3,13 @@
     figures read the authority's newest version at each as_at it has reported. A figure depends on
     nothing but its evaluation, so the history models compute each evaluation once and keep it while
     it is listed here. Looked-after (LAC) and child protection (CP) figures have versions of their own. -#}
-with lac_versions as (
-    select * from {{ ref('int_delivery_versions_reported') }}
-),
-
-cp_versions as (
-    select * from {{ ref('int_plan_versions_reported') }}
-),
-
-versions as (
-    select 'LAC' as figures, la_code, as_at, delivery_version_id, is_newest from lac_versions
-    union all
-    select 'CP' as figures, la_code, as_at, delivery_version_id, is_newest from cp_versions
+with versions as (
+    select figures, la_code, as_at, delivery_version_id, is_newest from {{ ref('int_versions_reported') }}
 ),
 
 newest as (
-    select * from versions where is_newest
+    select * from versions
+    where is_newest
 ),
 
 reported as (

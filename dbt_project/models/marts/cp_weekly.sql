@@ -7,7 +7,8 @@
     CP delivery, and restated (`_restated`) from the authority's newest one; each read from
     history.cp_figures, where every evaluation (a version read at an as_at) is kept. -#}
 with versions as (
-    select * from {{ ref('int_plan_versions_reported') }}
+    select * from {{ ref('int_versions_reported') }}
+    where figures = 'CP'
 ),
 
 figures as (
@@ -18,32 +19,12 @@ population as (
     select * from {{ ref('population_0_17') }}
 ),
 
-newest as (
-    select la_code, delivery_version_id from versions where is_newest
-),
-
 weekly as (
-    select
-        versions.la_code,
-        versions.as_at,
-        reported.children_on_plan,
-        reported.plan_starts,
-        reported.plan_ends,
-        reported.on_plan_2y_plus,
-        reported.repeat_plan_starts_2y,
-        restated.children_on_plan as children_on_plan_restated,
-        restated.plan_starts as plan_starts_restated,
-        restated.plan_ends as plan_ends_restated,
-        restated.on_plan_2y_plus as on_plan_2y_plus_restated,
-        restated.repeat_plan_starts_2y as repeat_plan_starts_2y_restated
-    from versions
-    inner join newest on newest.la_code = versions.la_code
-    left join figures as reported
-        on reported.delivery_version_id = versions.delivery_version_id
-        and reported.as_at = versions.as_at
-    left join figures as restated
-        on restated.delivery_version_id = newest.delivery_version_id
-        and restated.as_at = versions.as_at
+    {{
+        reported_and_restated('versions', 'figures', [
+            'children_on_plan', 'plan_starts', 'plan_ends', 'on_plan_2y_plus', 'repeat_plan_starts_2y'
+        ])
+    }}
 ),
 
 population_by_as_at as (

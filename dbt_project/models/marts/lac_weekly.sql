@@ -5,7 +5,8 @@
     by the as_at's own delivery, and restated (`_restated`) from the authority's newest one; each
     read from history.lac_figures, where every evaluation (a version read at an as_at) is kept. -#}
 with versions as (
-    select * from {{ ref('int_delivery_versions_reported') }}
+    select * from {{ ref('int_versions_reported') }}
+    where figures = 'LAC'
 ),
 
 figures as (
@@ -16,28 +17,8 @@ population as (
     select * from {{ ref('population_0_17') }}
 ),
 
-newest as (
-    select la_code, delivery_version_id from versions where is_newest
-),
-
 weekly as (
-    select
-        versions.la_code,
-        versions.as_at,
-        reported.children_looked_after,
-        reported.lac_starts,
-        reported.lac_ceased,
-        restated.children_looked_after as children_looked_after_restated,
-        restated.lac_starts as lac_starts_restated,
-        restated.lac_ceased as lac_ceased_restated
-    from versions
-    inner join newest on newest.la_code = versions.la_code
-    left join figures as reported
-        on reported.delivery_version_id = versions.delivery_version_id
-        and reported.as_at = versions.as_at
-    left join figures as restated
-        on restated.delivery_version_id = newest.delivery_version_id
-        and restated.as_at = versions.as_at
+    {{ reported_and_restated('versions', 'figures', ['children_looked_after', 'lac_starts', 'lac_ceased']) }}
 ),
 
 population_by_as_at as (

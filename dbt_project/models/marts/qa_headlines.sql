@@ -23,17 +23,36 @@ audit_results as (
 ),
 
 weekly_figures as (
-    select la_code, as_at, 'children_on_plan' as measure, children_on_plan as value,
-           'children were subject to a child protection plan' as described_as
+    select
+        la_code,
+        as_at,
+        'children_on_plan' as measure,
+        children_on_plan as value,
+        'children were subject to a child protection plan' as described_as
     from cp_weekly
     union all
-    select la_code, as_at, 'cp_plan_starts', plan_starts, 'child protection plans started in the week'
+    select
+        la_code,
+        as_at,
+        'cp_plan_starts' as measure,
+        plan_starts as value,
+        'child protection plans started in the week' as described_as
     from cp_weekly
     union all
-    select la_code, as_at, 'children_looked_after', children_looked_after, 'children were looked after'
+    select
+        la_code,
+        as_at,
+        'children_looked_after' as measure,
+        children_looked_after as value,
+        'children were looked after' as described_as
     from lac_weekly
     union all
-    select la_code, as_at, 'lac_starts', lac_starts, 'children started to be looked after in the week'
+    select
+        la_code,
+        as_at,
+        'lac_starts' as measure,
+        lac_starts as value,
+        'children started to be looked after in the week' as described_as
     from lac_weekly
 ),
 

@@ -17,7 +17,7 @@ episodes as (
 newest_version_episodes as materialized (
     select *
     from episodes
-    where delivery_version_id = any(array(select delivery_version_id from newest_versions))
+    where delivery_version_id = any(array(select newest_versions.delivery_version_id from newest_versions))
 ),
 
 newest_episodes as (
@@ -54,8 +54,10 @@ ordered as (
 marked as (
     select
         *,
-        episode_number = 1
-            or (previous_end_date is not null and episode_start_date > previous_end_date) as is_period_start
+        (
+            episode_number = 1
+            or (previous_end_date is not null and episode_start_date > previous_end_date)
+        ) as is_period_start
     from ordered
 ),
 

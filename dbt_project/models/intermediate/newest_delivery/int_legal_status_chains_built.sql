@@ -1,6 +1,11 @@
 {#- Chains: consecutive episodes with the same legal status within a period of care (the
     contract's L1 chain, and the same for every other status). Length in days: (DEC of the last
-    episode, or as_at if it is open) - (DECOM of the first). -#}
+    episode, or as_at if it is open) - (DECOM of the first).
+    This is the contract's brief-episode chain, which lac_brief_episodes publishes: short breaks
+    (V3/V4) are left out and a chain may span a gap only where the period of care does (DECOM on or
+    before the previous DEC). The delivery suite's rules 361-363 follow the DfE validator's chain
+    instead (DECOM = the previous DEC, every episode): the view raw.ssda903_episode_legal_status_chains
+    (migration 011). The two may disagree on one delivery, on purpose. -#}
 with newest_versions as (
     {{ newest_versions_to_compute() }}
 ),
@@ -12,13 +17,13 @@ sequenced_episodes as (
 episodes as (
     select *
     from sequenced_episodes
-    where delivery_version_id in (select delivery_version_id from newest_versions)
+    where delivery_version_id in (select newest_versions.delivery_version_id from newest_versions)
 ),
 
 marked as (
     select
         *,
-        legal_status is distinct from lag(legal_status) over period_history as starts_chain
+        (legal_status is distinct from lag(legal_status) over period_history) as starts_chain
     from episodes
     window period_history as (
         partition by la_code, as_at, child_id, period_number

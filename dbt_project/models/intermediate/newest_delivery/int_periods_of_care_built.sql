@@ -12,7 +12,7 @@ sequenced_episodes as (
 episodes as (
     select *
     from sequenced_episodes
-    where delivery_version_id in (select delivery_version_id from newest_versions)
+    where delivery_version_id in (select newest_versions.delivery_version_id from newest_versions)
 ),
 
 legal_status_first_seen as (

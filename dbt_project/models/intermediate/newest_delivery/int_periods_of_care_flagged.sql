@@ -16,10 +16,7 @@ chains as (
 ),
 
 chain_limits (legal_status, limit_days, flag) as (
-    values
-        ('L1', 3, 'L1_OVER_72H'),
-        ('L2', 21, 'L2_OVER_21D'),
-        ('L3', 7, 'L3_OVER_7D')
+    values ('L1', 3, 'L1_OVER_72H'), ('L2', 21, 'L2_OVER_21D'), ('L3', 7, 'L3_OVER_7D')
 ),
 
 chain_flags as (
