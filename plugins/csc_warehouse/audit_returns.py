@@ -22,6 +22,7 @@ from pathlib import Path
 
 from csc_warehouse import landing, publishing, quality, runs, settings, tables, warehouse
 from csc_warehouse.readers import ReaderError, read_file
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,14 @@ def find_arrived(run_plan: dict) -> list[str]:
 
 def loaded_audit_returns(outcomes: list[dict] | None) -> int:
     """How many audit-return files (or sheets) an ingest loaded just now: the weekly DAG's trigger."""
-    newly_loaded = [o for o in outcomes or [] if o.get("status") == "loaded" and not o.get("already_loaded")]
+    newly_loaded = [
+        o for o in outcomes or [] if o.get("status") == VersionStatus.LOADED and not o.get("already_loaded")
+    ]
     return sum(
         1
         for outcome in newly_loaded
         for file in outcome.get("files") or []
-        if file.get("table_name") == tables.AUDIT_ANSWERS.name and file.get("status") == "accepted"
+        if file.get("table_name") == tables.AUDIT_ANSWERS.name and file.get("status") == FileStatus.ACCEPTED
     )
 
 
@@ -133,8 +136,8 @@ def summarise(
     for delivery in deliveries:
         if delivery["delivery_version_id"] in checked:
             delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
-    quarantined = [d for d in deliveries if d["status"] == "quarantined"]
-    rejected = [d for d in deliveries if d["status"] == "rejected"]
+    quarantined = [d for d in deliveries if d["status"] == VersionStatus.QUARANTINED]
+    rejected = [d for d in deliveries if d["status"] == VersionStatus.REJECTED]
     if quarantined:
         errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
     if rejected:

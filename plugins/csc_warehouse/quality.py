@@ -32,6 +32,7 @@ import yaml
 from psycopg import sql as pgsql
 
 from csc_warehouse import settings, warehouse
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -370,14 +371,16 @@ def _run_suite(gx_run: _Gx, suite: Suite, name: str, query: str, values: dict, *
 def versions_to_check(conn) -> list[tuple[int, str, date]]:
     return conn.execute(
         "select delivery_version_id, la_code, extract_date from ledger.delivery_versions"
-        " where status = 'loaded' order by extract_date, la_code, delivery_version_id"
+        " where status = %s order by extract_date, la_code, delivery_version_id",
+        [VersionStatus.LOADED],
     ).fetchall()
 
 
 def _tables_in(conn, version: int) -> set[str]:
     """The suite tables a version delivered: raw.<table>, and its typed view raw.<table>_typed (migration 008)."""
     rows = conn.execute(
-        "select table_name from ledger.delivery_files where delivery_version_id = %s and status = 'accepted'", [version]
+        "select table_name from ledger.delivery_files where delivery_version_id = %s and status = %s",
+        [version, FileStatus.ACCEPTED],
     ).fetchall()
     return {f"raw.{name}{view}" for (name,) in rows for view in ("", "_typed")}
 
@@ -412,7 +415,7 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
                     as_at=extract_date.isoformat(),
                 )
             blocking = [r for r in version_results if r.blocks]
-            status = "rejected" if blocking else "accepted"
+            status = VersionStatus.REJECTED if blocking else VersionStatus.ACCEPTED
             reason = None
             if blocking:
                 first = blocking[0]
@@ -441,7 +444,7 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
                     "delivery_version_id": version,
                     "la_code": la_code,
                     "extract_date": extract_date.isoformat(),
-                    "status": status,
+                    "status": str(status),  # plain text in the XCom hand-off
                     "reason": reason,
                 }
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from csc_warehouse import alerts, landing, loading, publishing, quality, settings, warehouse
+from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,9 @@ def check_marts(run_id: str, run_plan: dict) -> dict:
 
 def authorities_to_keep(delivery_verdict: dict | None, mart_verdict: dict | None) -> list[str]:
     """Authorities whose published rows stay as they were: a version or a mart check refused them."""
-    rejected = {v["la_code"] for v in (delivery_verdict or {}).get("versions", []) if v["status"] == "rejected"}
+    rejected = {
+        v["la_code"] for v in (delivery_verdict or {}).get("versions", []) if v["status"] == VersionStatus.REJECTED
+    }
     return sorted(rejected | set((mart_verdict or {}).get("kept_la_codes", [])))
 
 
@@ -88,9 +91,9 @@ def expected_authorities(as_at: date) -> list[str]:
         return [
             row[0]
             for row in conn.execute(
-                "select distinct la_code from ledger.delivery_versions where status = 'accepted'"
+                "select distinct la_code from ledger.delivery_versions where status = %s"
                 " and extract_date between %s::date - 35 and %s::date - 7 order by 1",
-                [as_at, as_at],
+                [VersionStatus.ACCEPTED, as_at, as_at],
             )
         ]
 
@@ -195,8 +198,8 @@ def summarise(
             delivery["status"] = checked[delivery["delivery_version_id"]]["status"]
             delivery["reason"] = checked[delivery["delivery_version_id"]]["reason"] or delivery["reason"]
         deliveries.append(delivery)
-    quarantined = [d for d in deliveries if d["status"] == "quarantined"]
-    rejected = [v for v in checked.values() if v["status"] == "rejected"]
+    quarantined = [d for d in deliveries if d["status"] == VersionStatus.QUARANTINED]
+    rejected = [v for v in checked.values() if v["status"] == VersionStatus.REJECTED]
     if quarantined:
         errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
     if rejected:
