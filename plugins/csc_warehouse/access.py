@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from csc_warehouse import tables, warehouse
+from csc_warehouse import landing, tables, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,6 @@ POLICIES = {
 TRANSFORMER_POLICY = "transformer_sees_every_authority"
 
 LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-LA_CODE = re.compile(r"^[0-9]{3}$")
 KEY = re.compile(r"^[0-9a-f]{64}$")
 MINIMUM_REASON = 5
 
@@ -138,8 +137,8 @@ def apply_row_security(conn: psycopg.Connection) -> None:
     Runs in the caller's transaction: publication calls it before its swap commits, so a new
     table is never visible without its policies. Only what is missing is changed.
     """
-    # Publication's lock (publishing.PUBLISH_LOCK): one securer at a time, and none mid-swap.
-    conn.execute("select pg_advisory_xact_lock(hashtext('csc_warehouse.publish'))")
+    # Publication's lock: one securer at a time, and none mid-swap.
+    warehouse.lock_publication(conn)
     register_child_id_columns(conn)
     for relation in _relations(conn):
         if relation.kind == "v":
@@ -252,7 +251,7 @@ def grant_analyst(
     if login in GROUP_ROLES:
         raise AccessError(f"{login} is one of the warehouse's own roles, not a login")
     codes = sorted(set(la_codes))
-    bad = [code for code in codes if not LA_CODE.match(code)]
+    bad = [code for code in codes if not landing.LA_CODE.match(code)]
     if bad or not codes:
         raise AccessError(f"give each authority as its three-digit DfE code (not {', '.join(bad) or 'none'})")
     role = sql.Identifier(login)

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from csc_warehouse import settings, warehouse
+from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +115,9 @@ def queue_and_deliver(message: EmailMessage, kind: str, run_id: str | None, *, u
 
 
 def _delivery_outcome(delivery: dict, warned_versions: set, warned_las: set, published: bool) -> str:
-    if delivery["status"] in ("quarantined", "rejected"):
+    if delivery["status"] in (VersionStatus.QUARANTINED, VersionStatus.REJECTED):
         return delivery["status"]
-    if delivery["status"] == "accepted" and published:
+    if delivery["status"] == VersionStatus.ACCEPTED and published:
         warned = delivery["delivery_version_id"] in warned_versions or delivery["la_code"] in warned_las
         return "published with warnings" if warned else "published"
     return delivery["status"]
@@ -238,7 +239,11 @@ def summary_message(summary: dict, *, url: str | None = None) -> EmailMessage:
     for delivery in summary["deliveries"]:
         outcome = _delivery_outcome(delivery, warned_versions, warned_las, published)
         loaded_before = " (loaded before; unchanged)" if delivery.get("already_loaded") else ""
-        reason = f": {delivery['reason']}" if delivery.get("reason") and outcome in ("quarantined", "rejected") else ""
+        reason = (
+            f": {delivery['reason']}"
+            if delivery.get("reason") and outcome in (VersionStatus.QUARANTINED, VersionStatus.REJECTED)
+            else ""
+        )
         text.append(
             f"  {delivery['la_code']} {delivery['extract_date']} version {delivery['delivery_version_id']}:"
             f" {outcome}{loaded_before}{reason}"

@@ -22,6 +22,7 @@ from csc_warehouse import landing, quality, run_summary, runs, tables, warehouse
 from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartVerdict, RunPlan, RunSummary, Scope
 from csc_warehouse.readers import ReaderError, read_file
 from csc_warehouse.run_summary import RunSteps, RunWords
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +82,14 @@ def find_arrived(run_plan: dict) -> list[str]:
 def loaded_audit_returns(outcomes: list[dict] | None) -> int:
     """How many audit-return files (or sheets) an ingest loaded just now: the weekly DAG's trigger."""
     ingested = [IngestedDelivery.from_xcom(outcome) for outcome in outcomes or []]
-    newly_loaded = [delivery for delivery in ingested if delivery.status == "loaded" and not delivery.already_loaded]
+    newly_loaded = [
+        delivery for delivery in ingested if delivery.status == VersionStatus.LOADED and not delivery.already_loaded
+    ]
     return sum(
         1
         for delivery in newly_loaded
         for file in delivery.files
-        if file.table_name == tables.AUDIT_ANSWERS.name and file.status == "accepted"
+        if file.table_name == tables.AUDIT_ANSWERS.name and file.status == FileStatus.ACCEPTED
     )
 
 

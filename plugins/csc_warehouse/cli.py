@@ -111,17 +111,18 @@ def cmd_demo(args) -> int:
 
 def cmd_ingest(args) -> int:
     from csc_warehouse import loading, warehouse
+    from csc_warehouse.statuses import VersionStatus
 
     warehouse.migrate()
     outcomes = loading.ingest_path(args.path, progress=say)
-    quarantined = [o for o in outcomes if o.status == "quarantined"]
+    quarantined = [o for o in outcomes if o.status == VersionStatus.QUARANTINED]
     for outcome in quarantined:
         say(f"QUARANTINED {outcome.label} (version {outcome.delivery_version_id}):")
         for finding in outcome.findings[:20]:
             say(f"  {finding}")
         if len(outcome.findings) > 20:
             say(f"  ... and {len(outcome.findings) - 20} more: csc ledger lists every one")
-    loaded = sum(1 for o in outcomes if o.status == "loaded" and not o.already_loaded)
+    loaded = sum(1 for o in outcomes if o.status == VersionStatus.LOADED and not o.already_loaded)
     before = sum(1 for o in outcomes if o.already_loaded)
     say(
         f"{len(outcomes)} delivery version(s): {loaded} loaded (the quality gate decides acceptance),"

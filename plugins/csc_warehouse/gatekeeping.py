@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from csc_warehouse import warehouse
+from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,16 @@ def accept(delivery: str, *, reason: str, accepted_by: str, url: str | None = No
     with warehouse.connect(url) as conn:
         row = conn.execute(
             "select delivery_version_id from ledger.delivery_versions where la_code = %s and extract_date = %s"
-            " and status = 'rejected' order by received_at desc, delivery_version_id desc limit 1 for update",
-            [la_code, extract_date],
+            " and status = %s order by received_at desc, delivery_version_id desc limit 1 for update",
+            [la_code, extract_date, VersionStatus.REJECTED],
         ).fetchone()
         if row is None:
             raise AcceptError(f"{delivery} has no rejected version to accept (see `csc ledger`)")
         version = row[0]
         conn.execute(
-            "update ledger.delivery_versions set status = 'accepted',"
+            "update ledger.delivery_versions set status = %s,"
             " reason = reason || ' (accepted after review by ' || %s || ')' where delivery_version_id = %s",
-            [accepted_by, version],
+            [VersionStatus.ACCEPTED, accepted_by, version],
         )
         conn.execute(
             "insert into dq.acceptances (delivery_version_id, accepted_by, reason) values (%s, %s, %s)",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from csc_warehouse import settings
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 XCom = dict[str, Any]
 
@@ -78,7 +79,7 @@ class IngestedFile:
 
     @classmethod
     def from_xcom(cls, data: Mapping[str, Any]) -> Self:
-        return cls(table_name=data.get("table_name"), status=data.get("status", "ignored"))
+        return cls(table_name=data.get("table_name"), status=data.get("status", FileStatus.IGNORED))
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class VersionVerdict:
 
     @property
     def rejected(self) -> bool:
-        return self.status == "rejected"
+        return self.status == VersionStatus.REJECTED
 
     def to_xcom(self) -> XCom:
         return asdict(self)

@@ -19,9 +19,6 @@ from csc_warehouse import access, settings, transforming, warehouse
 
 log = logging.getLogger(__name__)
 
-ANALYST_ROLE = "csc_analyst"
-PUBLISH_LOCK = "csc_warehouse.publish"
-
 
 def published_tables() -> list[str]:
     """The marts: every dbt model under models/marts, read from the manifest."""
@@ -82,14 +79,16 @@ def publish(
     kept = sorted(set(kept_la_codes or []))
     build = settings.build_schema()
     with warehouse.connect(url) as conn, conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [PUBLISH_LOCK])
+        warehouse.lock_publication(conn)
         for table in tables:
             name, incoming = sql.Identifier(table), sql.Identifier(f"{table}__incoming")
             conn.execute(sql.SQL("drop table if exists reporting.{}").format(incoming))
             conn.execute(
                 sql.SQL("create table reporting.{} as {}").format(incoming, _new_table_rows(conn, table, build, kept))
             )
-            conn.execute(sql.SQL("grant select on reporting.{} to {}").format(incoming, sql.Identifier(ANALYST_ROLE)))
+            conn.execute(
+                sql.SQL("grant select on reporting.{} to {}").format(incoming, sql.Identifier(access.ANALYST_ROLE))
+            )
             conn.execute(
                 sql.SQL("comment on table reporting.{} is {}").format(
                     incoming,
@@ -115,7 +114,7 @@ def publish(
 def rollback(run_id: str = "rollback", *, url: str | None = None) -> list[str]:
     """Put the previous published version of every mart back, keeping the current one aside."""
     with warehouse.connect(url) as conn, conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [PUBLISH_LOCK])
+        warehouse.lock_publication(conn)
         tables = [
             row[0]
             for row in conn.execute(

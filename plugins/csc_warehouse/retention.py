@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,11 +35,11 @@ from datetime import date
 import psycopg
 from psycopg import sql
 
-from csc_warehouse import access, settings, warehouse
+from csc_warehouse import access, landing, settings, warehouse
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
 
-LA_CODE = re.compile(r"^[0-9]{3}$")
 HISTORY_SCHEMA = "history"  # dbt_project.yml: models/history
 
 # The purgeable versions: older than the retention age, and rejected, or quarantined, or superseded.
@@ -57,7 +56,7 @@ with accepted_tables as (
                     v.checked_at, v.received_at) as accepted_at
     from ledger.delivery_versions v
     join ledger.delivery_files f using (delivery_version_id)
-    where v.status = 'accepted' and f.status = 'accepted' and f.table_name is not null
+    where v.status = %(accepted)s and f.status = %(file_accepted)s and f.table_name is not null
 ),
 reported as (
     select distinct on (la_code, extract_date, table_name) delivery_version_id, la_code, extract_date, table_name,
@@ -78,11 +77,11 @@ superseded as (
     select delivery_version_id from replaced group by delivery_version_id having bool_and(by_a_published_version)
 )
 select v.delivery_version_id, v.la_code, v.extract_date,
-       case when v.status = 'accepted' then 'superseded' else v.status end as why
+       case when v.status = %(accepted)s then 'superseded' else v.status end as why
 from ledger.delivery_versions v
 where v.purged_at is null
   and v.received_at < now() - make_interval(days => %(days)s)
-  and (v.status in ('rejected', 'quarantined')
+  and (v.status in (%(rejected)s, %(quarantined)s)
        or v.delivery_version_id in (select delivery_version_id from superseded))
 order by v.delivery_version_id
 """
@@ -115,7 +114,13 @@ def _raw_tables(conn: psycopg.Connection) -> list[str]:
 
 
 def purgeable(conn: psycopg.Connection, older_than_days: int) -> list[tuple[int, str, date, str]]:
-    return conn.execute(PURGEABLE, {"days": older_than_days}).fetchall()
+    statuses = {
+        "accepted": VersionStatus.ACCEPTED,
+        "file_accepted": FileStatus.ACCEPTED,
+        "rejected": VersionStatus.REJECTED,
+        "quarantined": VersionStatus.QUARANTINED,
+    }
+    return conn.execute(PURGEABLE, {"days": older_than_days, **statuses}).fetchall()
 
 
 def purge(
@@ -131,7 +136,7 @@ def purge(
         for version, la_code, extract_date, why in purgeable(conn, days):
             with conn.transaction():
                 # As ingestion locks a delivery: a correction loading now waits for the purge.
-                conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"delivery:{la_code}/{extract_date}"])
+                warehouse.lock_delivery(conn, la_code, extract_date)
                 still_there = conn.execute(
                     "select purged_at is null from ledger.delivery_versions where delivery_version_id = %s for update",
                     [version],
@@ -146,7 +151,7 @@ def purge(
 
 def _purge_version(conn: psycopg.Connection, version: int, why: str, days: int, raw_tables: list[str]) -> int:
     rows = 0
-    if why == "quarantined":
+    if why == VersionStatus.QUARANTINED:
         rows = conn.execute("delete from ledger.door_findings where delivery_version_id = %s", [version]).rowcount
         conn.execute(
             "update ledger.delivery_versions set reason = split_part(reason, ';', 1) || %s"
@@ -191,7 +196,7 @@ def erase(
     la_code: str, child_id: str, *, requested_by: str, reason: str | None = None, url: str | None = None
 ) -> Erasure:
     """Remove one child of one authority from the warehouse, in one transaction, and record it."""
-    if not LA_CODE.match(la_code or ""):
+    if not landing.LA_CODE.match(la_code or ""):
         raise RetentionError(f"{la_code!r}: give the authority as its three-digit DfE code")
     if not (child_id or "").strip():
         raise RetentionError("give the child's id as the authority's extracts hold it")

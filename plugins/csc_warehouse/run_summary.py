@@ -17,6 +17,7 @@ from csc_warehouse.handoffs import (
     RunPlan,
     RunSummary,
 )
+from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def errors_of(steps: RunSteps, words: RunWords, deliveries: list[DeliveryLine]) 
         errors.append(f"a blocking {words.checks} check failed or errored: nothing was published")
     elif mart and mart.outcome is MartOutcome.SOME_KEPT:
         errors.append(f"blocking {words.checks} checks kept the {words.rows_kept} of " + ", ".join(mart.kept_la_codes))
-    quarantined = [d for d in deliveries if d.status == "quarantined"]
+    quarantined = [d for d in deliveries if d.status == VersionStatus.QUARANTINED]
     rejected = [v for v in (steps.delivery_verdict.versions if steps.delivery_verdict else ()) if v.rejected]
     if quarantined:
         errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")

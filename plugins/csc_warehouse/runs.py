@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from csc_warehouse import alerts, landing, loading, publishing, quality, run_summary, settings, warehouse
 from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartOutcome, MartVerdict, RunPlan, RunSummary
 from csc_warehouse.run_summary import RunSteps, RunWords
+from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,9 @@ def expected_authorities(as_at: date) -> list[str]:
         return [
             row[0]
             for row in conn.execute(
-                "select distinct la_code from ledger.delivery_versions where status = 'accepted'"
+                "select distinct la_code from ledger.delivery_versions where status = %s"
                 " and extract_date between %s::date - 35 and %s::date - 7 order by 1",
-                [as_at, as_at],
+                [VersionStatus.ACCEPTED, as_at, as_at],
             )
         ]
 

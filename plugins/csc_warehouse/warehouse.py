@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date
 from importlib import resources
 
 import psycopg
@@ -25,12 +26,26 @@ SESSION_OPTIONS = "-c DateStyle=ISO,DMY -c TimeZone=Europe/London -c application
 PSEUDONYM_KEY_VARIABLE = "CSC_PSEUDONYM_KEY"
 KEYS_MIGRATION = "004_pseudonymous_keys.sql"
 
+# The advisory locks the warehouse's writers queue on, each named here once.
+MIGRATE_LOCK = "csc_warehouse.migrate"  # one migrator at a time
+PUBLISH_LOCK = "csc_warehouse.publish"  # publication, rollback and row-level security, one at a time
+
 
 def connect(url: str | None = None, *, autocommit: bool = False, role: str | None = None) -> psycopg.Connection:
     conn = psycopg.connect(url or settings.warehouse_url(), autocommit=autocommit, options=SESSION_OPTIONS)
     if role:
         conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
     return conn
+
+
+def lock_publication(conn: psycopg.Connection) -> None:
+    """Hold publication's lock until the transaction ends: one swap, rollback or securer at a time."""
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [PUBLISH_LOCK])
+
+
+def lock_delivery(conn: psycopg.Connection, la_code: str, extract_date: date) -> None:
+    """Hold one authority's extract date until the transaction ends: loading and purging it queue here."""
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"delivery:{la_code}/{extract_date.isoformat()}"])
 
 
 def _migration_files() -> list[tuple[str, str]]:
@@ -44,7 +59,7 @@ def migrate(url: str | None = None) -> list[str]:
     applied_now = []
     with connect(url) as conn:
         # One migrator at a time: two runs starting together must not both create the schemas.
-        conn.execute("select pg_advisory_xact_lock(hashtext('csc_warehouse.migrate'))")
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [MIGRATE_LOCK])
         conn.execute("create schema if not exists ledger")
         conn.execute(
             "create table if not exists ledger.schema_migrations"

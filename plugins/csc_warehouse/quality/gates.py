@@ -20,6 +20,7 @@ from csc_warehouse.handoffs import CheckResult, DeliveryVerdict, MartVerdict, Sc
 from csc_warehouse.quality.gx import GxRun, data_docs_index, run_suite
 from csc_warehouse.quality.results import record
 from csc_warehouse.quality.suites import Suite, load_suites, suite_parameters
+from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +28,16 @@ log = logging.getLogger(__name__)
 def versions_to_check(conn) -> list[tuple[int, str, date]]:
     return conn.execute(
         "select delivery_version_id, la_code, extract_date from ledger.delivery_versions"
-        " where status = 'loaded' order by extract_date, la_code, delivery_version_id"
+        " where status = %s order by extract_date, la_code, delivery_version_id",
+        [VersionStatus.LOADED],
     ).fetchall()
 
 
 def _tables_in(conn, version: int) -> set[str]:
     """The suite tables a version delivered: raw.<table>, and its typed view raw.<table>_typed (migration 008)."""
     rows = conn.execute(
-        "select table_name from ledger.delivery_files where delivery_version_id = %s and status = 'accepted'", [version]
+        "select table_name from ledger.delivery_files where delivery_version_id = %s and status = %s",
+        [version, FileStatus.ACCEPTED],
     ).fetchall()
     return {f"raw.{name}{view}" for (name,) in rows for view in ("", "_typed")}
 
@@ -90,7 +93,7 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
         for version, la_code, extract_date in versions:
             version_results = _check_version(conn, gx_run, suites, version, la_code, extract_date)
             blocking = [r for r in version_results if r.blocks]
-            status = "rejected" if blocking else "accepted"
+            status = VersionStatus.REJECTED if blocking else VersionStatus.ACCEPTED
             reason = _rejection_reason(blocking)
             conn.execute(
                 "update ledger.delivery_versions set status = %s, reason = coalesce(%s, reason),"

@@ -39,7 +39,6 @@ from csc_warehouse.readers.base import Problem, Row, TableSource, ignored
 
 SCHEMA = "Annex_A_schema.yml"
 PLAN_LIST = 7
-HEADER_SEARCH_ROWS = 10
 # Share of a list's columns a header row must match to be that list, and at least this many.
 MIN_SHARE, MIN_COLUMNS = 0.4, 4
 SHEET_NAMED_LIST = re.compile(r"\blist\s*(\d{1,2})\b", re.IGNORECASE)
@@ -156,7 +155,7 @@ def named_list(sheet_name: str) -> AnnexList | None:
 
 def _top_rows(sheet) -> list[tuple[int, list[str]]]:
     rows = []
-    for row_number, cells in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+    for row_number, cells in enumerate(sheet.iter_rows(max_row=xlsx.HEADER_SEARCH_ROWS, values_only=True), start=1):
         header = [xlsx.cell_text(value) or "" for value in cells]
         while header and not header[-1].strip():
             header.pop()

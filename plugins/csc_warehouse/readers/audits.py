@@ -24,7 +24,6 @@ from csc_warehouse import tables
 from csc_warehouse.readers import xlsx
 from csc_warehouse.readers.base import Problem, Row, TableSource
 
-HEADER_SEARCH_ROWS = 10
 CASE_COLUMNS = ("case_ref", "auditor", "audit_date")
 IDENTIFYING = {"case_ref", "audit_date"}
 LONG_FORM_ONLY = {"question_id", "question_text", "answer"}
@@ -41,7 +40,7 @@ def _column_name(text: str) -> str:
 
 def wide_sheet_source(path: Path, sheet) -> TableSource | None:
     """The sheet as a wide audit return (one row per case, one column per question), or None."""
-    for row_number, cells in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+    for row_number, cells in enumerate(sheet.iter_rows(max_row=xlsx.HEADER_SEARCH_ROWS, values_only=True), start=1):
         header = [xlsx.cell_text(value) or "" for value in cells]
         while header and not header[-1].strip():
             header.pop()

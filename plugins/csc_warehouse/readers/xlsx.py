@@ -16,7 +16,7 @@ from pathlib import Path
 
 from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored, recognised
 
-# A title or a note above the header row is common in hand-kept workbooks.
+# A title or a note above the header row is common in hand-kept workbooks (every workbook reader).
 HEADER_SEARCH_ROWS = 10
 
 

@@ -1,0 +1,167 @@
+"""The COPY paths into raw: a CSV streamed straight in, a CSV through a temporary table, parsed rows.
+
+Raw holds what was delivered, as text. A CSV whose every column is a column of the table is
+COPYed straight into raw.<table>, its provenance (version, authority, file) filled by column
+defaults from settings of the transaction, source_row by the table's identity. A CSV with other
+columns goes through a temporary table (COPY can skip no column); rows a reader parsed (workbooks,
+XML) are COPYed with their row numbers given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import psycopg
+from psycopg import sql
+
+from csc_warehouse.loading.outcomes import Finding
+from csc_warehouse.loading.source_rows import SourceRows
+from csc_warehouse.readers import TableSource
+
+COPY_LINE = re.compile(r"line (\d+)(?:, column (\w+))?")
+MISSING_COLUMN = re.compile(r'missing data for column "(\w+)"')
+
+
+class SourceCopy:
+    """The COPY that puts one table source's rows into raw.<table>."""
+
+    def __init__(self, conn: psycopg.Connection, rows: SourceRows, number: int):
+        self.conn, self.rows, self.source, self.table = conn, rows, rows.source, rows.table
+        self.number = number  # the source's position in the delivery: names its temporary table, if any
+        # The column names a COPY error may quote, and the file's name for each.
+        self.copy_columns: dict[str, str] = {}
+
+    def copy(self) -> int:
+        """COPY the source into raw, under a savepoint; returns the rows read.
+
+        Raises psycopg.Error (the savepoint rolled back), or ReaderError from a parsed source.
+        """
+        self.conn.execute("select set_config('csc.source_file', %s, true)", [self.source.label])
+        if self.source.csv_chunks is None:
+            return self._copy_rows()
+        if all(self.source.mapped):
+            return self._copy_csv()
+        return self._copy_csv_through_a_temporary_table()
+
+    def _csv_statement(self, target: sql.Composable, columns: list[sql.Composable]) -> sql.Composed:
+        return sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {}, delimiter {})").format(
+            target,
+            sql.SQL(", ").join(columns),
+            sql.Literal(self.source.csv_encoding),
+            sql.Literal(self.source.csv_delimiter),
+        )
+
+    def _stream_csv(self, statement: sql.Composed) -> int:
+        cursor = self.conn.cursor()
+        with cursor.copy(statement) as copy:
+            for chunk in self.source.csv_chunks():
+                copy.write(chunk)
+        return cursor.rowcount
+
+    def _copy_csv(self) -> int:
+        """Every column of the file is a column of the table: COPY straight into raw, the columns named
+        in the file's order. The provenance columns take their defaults (what this transaction set),
+        source_row the table's identity, set to the file's first data line: a lock keeps any other
+        load off that sequence until this COPY has drawn its numbers."""
+        self.copy_columns = {
+            self.table.raw_column(canonical): name
+            for canonical, name in zip(self.source.mapped, self.source.header, strict=True)
+        }
+        lock = [self.table.name]
+        self.conn.execute("select pg_advisory_lock(hashtext('raw.source_row'), hashtext(%s))", lock)
+        try:
+            self.conn.execute(
+                "select setval(pg_get_serial_sequence(%s, 'source_row'), %s, false)",
+                [f"raw.{self.table.name}", self.source.first_data_row],
+            )
+            with self.conn.transaction():
+                return self._stream_csv(
+                    self._csv_statement(
+                        self.rows.raw, [self.rows.column[canonical] for canonical in self.source.mapped]
+                    )
+                )
+        finally:
+            with contextlib.suppress(psycopg.Error):  # a broken connection has let go of the lock already
+                self.conn.execute("select pg_advisory_unlock(hashtext('raw.source_row'), hashtext(%s))", lock)
+
+    def _copy_csv_through_a_temporary_table(self) -> int:
+        """A file with columns the table does not have (or unnamed ones, trailing empty columns): COPY
+        can skip none, so the file goes to a temporary table first and its kept columns on to raw."""
+        temporary = sql.Identifier(f"csc_load_{self.number}")
+        staged = [sql.Identifier(f"c{index}") for index in range(len(self.source.header))]
+        self.copy_columns = {f"c{index}": name for index, name in enumerate(self.source.header)}
+        kept = [
+            (self.rows.column[canonical], staged[index])
+            for index, canonical in enumerate(self.source.mapped)
+            if canonical
+        ]
+        with self.conn.transaction():
+            self.conn.execute(
+                sql.SQL(
+                    "create temp table {} (source_row bigint generated by default as identity (start with {}), {})"
+                    " on commit drop"
+                ).format(
+                    temporary,
+                    sql.Literal(self.source.first_data_row),
+                    sql.SQL(", ").join(sql.SQL("{} text").format(column) for column in staged),
+                )
+            )
+            rows = self._stream_csv(self._csv_statement(temporary, staged))
+            # The provenance given here, not by the defaults: they are for COPY (see migration 008).
+            self.conn.execute(
+                sql.SQL(
+                    "insert into {raw} (delivery_version_id, la_code, source_file, source_row, {targets})"
+                    " select {version}, {la_code}, {file}, source_row, {values} from {temporary}"
+                ).format(
+                    raw=self.rows.raw,
+                    targets=sql.SQL(", ").join(target for target, _ in kept),
+                    version=sql.Literal(self.rows.version),
+                    la_code=sql.Literal(self.rows.la_code),
+                    file=sql.Literal(self.source.label),
+                    values=sql.SQL(", ").join(value for _, value in kept),
+                    temporary=temporary,
+                )
+            )
+            self.conn.execute(sql.SQL("drop table {}").format(temporary))
+        return rows
+
+    def _copy_rows(self) -> int:
+        """Rows a reader parsed (workbooks, XML): their values in the header's order, source_row given."""
+        kept = [index for index, canonical in enumerate(self.source.mapped) if canonical]
+        columns = [sql.Identifier("source_row"), *(self.rows.column[self.source.mapped[index]] for index in kept)]
+        self.copy_columns = {
+            self.table.raw_column(self.source.mapped[index]): self.source.header[index] for index in kept
+        }
+        statement = sql.SQL("copy {} ({}) from stdin").format(self.rows.raw, sql.SQL(", ").join(columns))
+        with self.conn.transaction():
+            cursor = self.conn.cursor()
+            with cursor.copy(statement) as copy:
+                for row_number, values in self.source.rows():
+                    copy.write_row([row_number, *(values[index] if index < len(values) else None for index in kept)])
+            return cursor.rowcount
+
+
+def copy_finding(source: TableSource, error: psycopg.Error, columns: dict[str, str]) -> Finding:
+    """A COPY error as a finding: the row (COPY counts the header as line 1), the column if known.
+
+    columns: the names the COPY knew the file's columns by (raw's, or c0, c1... of a temporary
+    table), and the file's name for each.
+    """
+    line = COPY_LINE.search(error.diag.context or "")
+    row = int(line.group(1)) + source.first_data_row - 2 if line else None
+    message = error.diag.message_primary or str(error)
+    # The error's context or its message may name the column.
+    copy_column = (line.group(2) if line and line.group(2) else "") or "".join(MISSING_COLUMN.findall(message))
+    column = (columns.get(copy_column) or "").strip() or None
+    if message.startswith("missing data for column"):
+        rule = "ragged-row"
+        message = f"the row ends before column {column}: it has fewer values than the header row"
+    elif message.startswith("extra data after last expected column"):
+        rule, message = "ragged-row", "the row has more values than the header row has columns"
+    elif isinstance(error, psycopg.errors.UntranslatableCharacter | psycopg.errors.CharacterNotInRepertoire):
+        rule = "encoding"
+        message = f"the row holds bytes that are neither UTF-8 nor Windows-1252 text: {message}"
+    else:
+        rule, message = "unreadable-row", f"the file cannot be read as CSV here: {message}"
+    return Finding(source.file_name, row, column, None, rule, message, source.sheet)
