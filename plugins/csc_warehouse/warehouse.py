@@ -43,9 +43,14 @@ def lock_publication(conn: psycopg.Connection) -> None:
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [PUBLISH_LOCK])
 
 
+def delivery_lock_name(la_code: str, extract_date: date) -> str:
+    """The name whose hashtext keys one delivery's advisory lock (a test holds it to make two loads queue)."""
+    return f"delivery:{la_code}/{extract_date.isoformat()}"
+
+
 def lock_delivery(conn: psycopg.Connection, la_code: str, extract_date: date) -> None:
     """Hold one authority's extract date until the transaction ends: loading and purging it queue here."""
-    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"delivery:{la_code}/{extract_date.isoformat()}"])
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [delivery_lock_name(la_code, extract_date)])
 
 
 def _migration_files() -> list[tuple[str, str]]:

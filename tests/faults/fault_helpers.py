@@ -14,6 +14,8 @@ from pathlib import Path
 import psycopg
 from conftest import CSC
 
+from csc_warehouse import warehouse
+
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
 
@@ -128,12 +130,13 @@ class ServerWatch:
 
 class DeliveryLock:
     """The advisory lock two ingests of the same delivery queue on, held by the test itself: while
-    it holds it, every ingest of that delivery waits, however slowly the machine runs. The key
-    mirrors the one the loading takes, `hashtext('delivery:<la_code>/<extract date>')`."""
+    it holds it, every ingest of that delivery waits, however slowly the machine runs. The key is
+    the loading's own (`warehouse.delivery_lock_name`)."""
 
-    def __init__(self, url: str, label: str):
+    def __init__(self, url: str, la_code: str, extract_date: date):
         self.conn = psycopg.connect(url, autocommit=True)
-        self.key = self.conn.execute("select hashtext(%s)::bigint", [f"delivery:{label}"]).fetchone()[0]
+        name = warehouse.delivery_lock_name(la_code, extract_date)
+        self.key = self.conn.execute("select hashtext(%s)::bigint", [name]).fetchone()[0]
 
     def __enter__(self) -> DeliveryLock:
         self.conn.execute("select pg_advisory_lock(%s)", [self.key])

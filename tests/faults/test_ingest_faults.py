@@ -8,6 +8,7 @@ once race on a lock the test holds until the server shows both queued on it, not
 """
 
 import signal
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -96,7 +97,7 @@ def test_two_runs_loading_the_same_delivery_at_once_make_one_version(warehouse_u
     folder = landed(big_delivery, tmp_path)
     # The test holds the delivery's lock, so both runs are really racing however slow the machine:
     # each queues on it, in the order they started, and the server grants it in that order.
-    with ServerWatch(url) as server, DeliveryLock(url, f"{BIG_LA}/2014-02-10") as lock:
+    with ServerWatch(url) as server, DeliveryLock(url, BIG_LA, date(2014, 2, 10)) as lock:
         first = start_csc("ingest", str(folder), CSC_WAREHOUSE_URL=url)
         [first_pid] = wait_for(lambda: server.ingests_waiting_for(lock), "the first run to wait for the lock", 120)
         second = start_csc("ingest", str(folder), CSC_WAREHOUSE_URL=url)
