@@ -37,26 +37,12 @@ from pathlib import Path
 
 import psycopg
 
+from csc_warehouse import tables
+
 BENCH_LA = "999"  # no English authority has this code
 BENCH_SCHEMA = "csc_bench"
-EPISODE_COLUMNS = ",".join(
-    [
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ]
-)
-HEADER_COLUMNS = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+EPISODE_COLUMNS = ",".join(tables.SSDA903_EPISODES.columns)
+HEADER_COLUMNS = ",".join(tables.SSDA903_HEADER.columns)
 TYPED_TABLES = """
     drop table if exists {schema}.episodes, {schema}.header;
     create table {schema}.episodes (

@@ -82,6 +82,18 @@ class IngestedFile:
         return cls(table_name=data.get("table_name"), status=data.get("status", FileStatus.IGNORED))
 
 
+def _delivery_fields(data: Mapping[str, Any]) -> XCom:
+    """The fields a delivery has wherever it is told: at the door, in the gate, in the summary."""
+    return {
+        "la_code": data.get("la_code"),
+        "extract_date": data.get("extract_date"),
+        "delivery_version_id": data.get("delivery_version_id"),
+        "status": data.get("status", ""),
+        "reason": data.get("reason"),
+        "already_loaded": bool(data.get("already_loaded")),
+    }
+
+
 @dataclass(frozen=True)
 class IngestedDelivery:
     """What the ingest task reports of one delivery (loading's DeliveryOutcome as XCom).
@@ -98,15 +110,8 @@ class IngestedDelivery:
 
     @classmethod
     def from_xcom(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            la_code=data.get("la_code"),
-            extract_date=data.get("extract_date"),
-            delivery_version_id=data.get("delivery_version_id"),
-            status=data.get("status", ""),
-            reason=data.get("reason"),
-            already_loaded=bool(data.get("already_loaded")),
-            files=tuple(IngestedFile.from_xcom(file) for file in data.get("files") or []),
-        )
+        files = tuple(IngestedFile.from_xcom(file) for file in data.get("files") or [])
+        return cls(**_delivery_fields(data), files=files)
 
 
 @dataclass
@@ -256,14 +261,7 @@ class DeliveryLine:
 
     @classmethod
     def from_xcom(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            la_code=data.get("la_code"),
-            extract_date=data.get("extract_date"),
-            delivery_version_id=data.get("delivery_version_id"),
-            status=data.get("status", ""),
-            reason=data.get("reason"),
-            already_loaded=bool(data.get("already_loaded")),
-        )
+        return cls(**_delivery_fields(data))
 
 
 @dataclass(frozen=True)

@@ -6,25 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from csc_warehouse import tables
 from csc_warehouse.demo.dates import extract_window_start
 from csc_warehouse.demo.scenario import Scenario
 
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
+# The demo writes the tables as the door reads them: one list of columns, in tables.
+HEADER_COLUMNS = tables.SSDA903_HEADER.columns
+EPISODE_COLUMNS = tables.SSDA903_EPISODES.columns
 PLAN_COLUMNS = (
     "LAchildID",
     "PersonBirthDate",

@@ -256,11 +256,7 @@ def check_delivery_as_a_whole(outcome: DeliveryOutcome) -> None:
         for required in tables.SSDA903_REQUIRED_TABLES:
             if required.name not in present:
                 outcome.findings.append(
-                    Finding(
-                        "(delivery)",
-                        None,
-                        None,
-                        None,
+                    Finding.of_delivery(
                         "required-table",
                         f"an SSDA903 delivery must hold the {required.title} table "
                         f"({', '.join(required.required)}); no file in the folder has its header row"
@@ -271,11 +267,7 @@ def check_delivery_as_a_whole(outcome: DeliveryOutcome) -> None:
         holders = [f.label for f in outcome.files if f.table_name == name]
         if len(holders) > 1 and not tables.TABLES_BY_NAME[name].many_sources:
             outcome.findings.append(
-                Finding(
-                    "(delivery)",
-                    None,
-                    None,
-                    None,
+                Finding.of_delivery(
                     "duplicate-table",
                     f"more than one file holds the {tables.TABLES_BY_NAME[name].title} table: " + ", ".join(holders),
                 )

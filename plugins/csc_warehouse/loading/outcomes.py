@@ -31,6 +31,11 @@ class Finding:
             file_name, problem.row, problem.column, problem.value, problem.rule, problem.message, sheet, row_label
         )
 
+    @classmethod
+    def of_delivery(cls, rule: str, message: str) -> Finding:
+        """A finding about the delivery folder as a whole, not one of its files."""
+        return cls("(delivery)", None, None, None, rule, message)
+
     def _where(self) -> str:
         where = self.file_name + (f"[{self.sheet}]" if self.sheet else "")
         if self.row_number is not None:
