@@ -3,8 +3,7 @@
 Scheduled on the asset csc://landing/audit_returns, which the weekly DAG updates when its ingest
 loaded an audit return; `csc run-audits` runs it by hand for whatever has arrived. The logic lives
 in csc_warehouse.audit_returns; this file only wires tasks (shared parts in csc_warehouse.dag_parts).
-dbt runs through Cosmos, from the manifest `csc dbt-parse` writes, for audit_results and the
-models it reads.
+dbt builds audit_results and the models it reads in one task (one `dbt build`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from csc_warehouse import audit_returns, dag_parts, runs
 @dag(
     dag_id=audit_returns.DAG_ID,
     schedule=[dag_parts.AUDIT_RETURNS],
-    start_date=dag_parts.london_midnight(dag_parts.FIRST_MONDAY),
+    start_date=dag_parts.london_midnight(dag_parts.EARLIEST_WEEK),
     catchup=False,
     max_active_runs=1,
     default_args=dag_parts.DEFAULT_ARGS,
@@ -31,7 +30,9 @@ def audit_returns_dag():
     outcomes = task(runs.ingest, task_id="ingest")(folders=folders)
 
     delivery_verdict = task(runs.check_deliveries, task_id="check_deliveries")()
-    build_audit_results = dag_parts.dbt_task_group("build_audit_results", select=audit_returns.DBT_SELECT)
+    build_audit_results = dag_parts.dbt_build_task("build_audit_results")(
+        dag_id=audit_returns.DAG_ID, select=audit_returns.DBT_SELECT
+    )
     outcomes >> delivery_verdict >> build_audit_results
     mart_verdict = task(audit_returns.check_marts, task_id="check_marts")(run_plan=run_plan)
     build_audit_results >> mart_verdict

@@ -1,9 +1,10 @@
 """Weekly CP and LAC load: find the week's deliveries, ingest, check, build, check, publish, alert.
 
 Every Monday at 06:00 London time, one run at a time. The logic lives in csc_warehouse; this
-file only wires tasks (shared parts in csc_warehouse.dag_parts). The dbt project is rendered by
-Cosmos from the manifest that `dbt parse` writes (`csc dbt-parse`), one task per model with its
-tests (TestBehavior.BUILD).
+file only wires tasks (shared parts in csc_warehouse.dag_parts). The week's deliveries are
+ingested in batches of authorities, one mapped `ingest` task each (CSC_INGEST_BATCH_SIZE), and
+the dbt project is built by one task, `build_marts` (one `dbt build`; each model's and test's
+result in dq.dbt_results and the task log).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ WEEKLY_START = settings.weekly_start_date()
     dag_id=settings.WEEKLY_DAG_ID,
     schedule="0 6 * * MON",
     # From CSC_WEEKLY_START_DATE, a scheduler that was down runs every missed Monday, in order, each
-    # for its own week (as_at is the logical date). Unset: no catch-up, and no backfill to 2014.
-    start_date=dag_parts.london_midnight(WEEKLY_START or dag_parts.FIRST_MONDAY),
+    # for its own week (as_at is the logical date). Unset: no catch-up, and a start date before any
+    # week a user may run by hand (Airflow creates no task for a logical date before it).
+    start_date=dag_parts.london_midnight(WEEKLY_START or dag_parts.EARLIEST_WEEK),
     catchup=WEEKLY_START is not None,
     max_active_runs=1,
     default_args=dag_parts.DEFAULT_ARGS,
@@ -38,15 +40,15 @@ WEEKLY_START = settings.weekly_start_date()
 )
 def cp_lac_weekly():
     run_plan = task(dag_parts.plan, task_id="plan")()
-    folders = task(runs.find_week_deliveries, task_id="find_deliveries")(run_plan=run_plan)
-    outcomes = task(runs.ingest, task_id="ingest")(folders=folders)
+    batches = task(runs.find_week_deliveries, task_id="find_deliveries")(run_plan=run_plan)
+    outcomes = dag_parts.ingest_task().expand(batch=batches)
     # An audit return loaded this week updates the asset that schedules the audit_returns DAG.
     task(dag_parts.announce_audit_returns, task_id="announce_audit_returns", outlets=[dag_parts.AUDIT_RETURNS])(
-        outcomes=outcomes
+        batch_outcomes=outcomes
     )
 
     delivery_verdict = task(runs.check_deliveries, task_id="check_deliveries")()
-    build_marts = dag_parts.dbt_task_group("build_marts", full_refresh_param=True)
+    build_marts = dag_parts.dbt_build_task("build_marts")(dag_id=settings.WEEKLY_DAG_ID)
     outcomes >> delivery_verdict >> build_marts
     mart_verdict = task(runs.check_marts, task_id="check_marts")(run_plan=run_plan)
     build_marts >> mart_verdict
@@ -55,7 +57,8 @@ def cp_lac_weekly():
     reports = task(runs.draft_reports, task_id="draft_reports")(run_plan=run_plan, published=published)
     summary = dag_parts.after_all(runs.summarise, "summarise")(
         run_plan=run_plan,
-        outcomes=outcomes,
+        batches=batches,
+        batch_outcomes=outcomes,
         delivery_verdict=delivery_verdict,
         mart_verdict=mart_verdict,
         published=published,

@@ -12,7 +12,7 @@ from csc_warehouse import dag_parts, runs, settings
 @dag(
     dag_id="delivery_deadline",
     schedule=settings.delivery_deadline_cron(),
-    start_date=dag_parts.london_midnight(dag_parts.FIRST_MONDAY),
+    start_date=dag_parts.london_midnight(dag_parts.EARLIEST_WEEK),
     catchup=False,
     max_active_runs=1,
     default_args=dag_parts.DEFAULT_ARGS,

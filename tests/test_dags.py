@@ -64,13 +64,20 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
             for dag_id, dag in bag.dags.items()
         }}
         weekly = bag.dags["cp_lac_weekly"]
-        history = weekly.get_task("build_marts.lac_figures_model_build")
+        build = weekly.get_task("build_marts")
+        ingest = weekly.get_task("ingest")
+        import sys
         weekly_details = {{
             "max_active_runs": weekly.max_active_runs,
             "schedule": f"{{weekly.timetable.expression}} {{weekly.timetable.timezone}}",
             "full_refresh_default": weekly.params["full_refresh"],
-            "history_full_refresh": history.full_refresh,
-            "history_flags": history.dbt_cmd_flags,
+            "build_callable": build.python_callable.__name__,
+            "build_kwargs": build.op_kwargs,
+            "build_retries": build.retries,
+            "ingest_mapped_over": sorted(ingest.op_kwargs_expand_input.value),
+            "ingest_map_index_template": ingest.map_index_template,
+            "start_dates": sorted({{str(task.start_date.date()) for task in weekly.tasks}}),
+            "heavy_imports": sorted(m for m in ("dbt", "great_expectations") if m in sys.modules),
         }}
         errors = {{str(path): error for path, error in bag.import_errors.items()}}
         print("BAG " + json.dumps({{"errors": errors, "seconds": seconds, "dags": dags, "weekly": weekly_details}}))
@@ -121,29 +128,62 @@ def test_each_dag_has_no_cycle(dagbag, dag_id):
 
 def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
     tasks = dagbag["dags"]["cp_lac_weekly"]["tasks"]
-    for task_id in (
-        "plan",
-        "find_deliveries",
-        "ingest",
-        "publish",
-        "summarise",
-        "send_summary",
-        "finish",
-        "build_marts.lac_weekly_model_build",
-        "check_deliveries",
-        "check_marts",
-        "draft_reports",
-    ):
-        assert task_id in tasks
+    assert tasks == sorted(
+        [
+            "plan",
+            "find_deliveries",
+            "ingest",
+            "announce_audit_returns",
+            "check_deliveries",
+            "build_marts",
+            "check_marts",
+            "publish",
+            "draft_reports",
+            "summarise",
+            "send_summary",
+            "finish",
+        ]
+    )
     weekly = dagbag["weekly"]
     assert weekly["max_active_runs"] == 1
     assert "0 6 * * MON" in weekly["schedule"] and "Europe/London" in weekly["schedule"]
-    # History is added to unless a run asks for a full refresh; builds leave dbt's unit tests out.
-    assert "build_marts.lac_figures_model_build" in tasks
-    assert "build_marts.cp_figures_model_build" in tasks
+    # History is added to unless a run asks for a full refresh (the build task reads the param).
     assert weekly["full_refresh_default"] is False
-    assert weekly["history_full_refresh"] == "{{ params.full_refresh }}"
-    assert weekly["history_flags"] == ["--exclude-resource-type", "unit_test"]
+    assert weekly["build_callable"] == "build_with_dbt" and weekly["build_kwargs"] == {"dag_id": "cp_lac_weekly"}
+
+
+def test_the_weekly_dag_builds_dbt_in_one_task_that_is_not_retried(dagbag):
+    # One `dbt build` for the whole project: no task per model (each cost ~5 CPU-s under a scheduler).
+    assert not [task for task in dagbag["dags"]["cp_lac_weekly"]["tasks"] if "." in task]
+    assert dagbag["weekly"]["build_retries"] == 0
+
+
+def test_builds_leave_dbt_unit_tests_out_and_full_refresh_rebuilds_history():
+    from csc_warehouse import transforming
+
+    assert transforming.build_arguments(["+audit_results"]) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--select",
+        "+audit_results",
+    ]
+    assert transforming.build_arguments(None, full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_the_weekly_ingest_is_mapped_over_batches_named_by_their_authorities(dagbag):
+    assert dagbag["weekly"]["ingest_mapped_over"] == ["batch"]
+    assert dagbag["weekly"]["ingest_map_index_template"] == "{{ task.op_kwargs['batch']['label'] }}"
+
+
+def test_the_weekly_dag_starts_before_any_week_a_user_may_run(dagbag):
+    # Airflow creates no task for a logical date before a task's start date: `csc run-week --as-at
+    # 2013-12-30` ran nothing and said success while the DAG started on 2014-01-06.
+    assert dagbag["weekly"]["start_dates"] == ["1990-01-01"]
+
+
+def test_parsing_the_dags_imports_neither_dbt_nor_great_expectations(dagbag):
+    assert dagbag["weekly"]["heavy_imports"] == []
 
 
 def test_the_deadline_dag_plans_then_checks_arrivals(dagbag):

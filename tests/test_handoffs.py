@@ -9,6 +9,7 @@ import pytest
 from csc_warehouse import audit_returns, run_summary, runs
 from csc_warehouse.handoffs import (
     CheckResult,
+    DeliveryBatch,
     DeliveryVerdict,
     IngestedDelivery,
     MartOutcome,
@@ -19,6 +20,8 @@ from csc_warehouse.handoffs import (
     Scope,
     Severity,
     VersionVerdict,
+    concatenated,
+    ingested_in_batches,
 )
 from csc_warehouse.run_summary import RunSteps
 
@@ -130,3 +133,29 @@ def test_the_last_task_fails_with_every_problem():
         runs.finish(RunSummary("r", None, errors=("one",)).to_xcom(), alert_id=None)
     with pytest.raises(runs.RunFailed, match="summary was not written"):
         audit_returns.finish(None)
+
+
+# -- the weekly ingest, mapped over batches of authorities -------------------------------------------
+
+
+def test_a_delivery_batch_is_plain_json_named_by_its_authorities():
+    batch = DeliveryBatch(folders=("/landing/310/2014-02-10", "/landing/309/2014-02-09", "/landing/309/2014-02-10"))
+    xcom = batch.to_xcom()
+    assert json.loads(json.dumps(xcom)) == xcom and DeliveryBatch.from_xcom(xcom) == batch
+    assert xcom["label"] == "309, 310"
+    assert DeliveryBatch().label == "no delivery"
+
+
+def test_the_run_reads_every_batchs_outcomes_in_batch_order():
+    batches = [DeliveryBatch(("/l/309/2014-02-10",)).to_xcom(), DeliveryBatch(("/l/310/2014-02-10",)).to_xcom()]
+    first, second = {**QUARANTINED_AT_THE_DOOR, "la_code": "309"}, QUARANTINED_AT_THE_DOOR
+    ingested = ingested_in_batches([[first], [second]], batches)
+    assert [delivery.la_code for delivery in ingested] == ["309", "310"]
+    assert concatenated([[first], [], [second]]) == [first, second]
+
+
+def test_a_batch_that_did_not_report_means_ingestion_did_not_finish():
+    batches = [DeliveryBatch(("/l/309/2014-02-10",)).to_xcom(), DeliveryBatch(("/l/310/2014-02-10",)).to_xcom()]
+    assert ingested_in_batches([[QUARANTINED_AT_THE_DOOR]], batches) is None  # one mapped ingest failed
+    assert ingested_in_batches(None, batches) is None
+    assert ingested_in_batches([[QUARANTINED_AT_THE_DOOR]], None) is None  # find_deliveries failed

@@ -52,3 +52,15 @@ def test_ingest_path_accepts_a_delivery_an_authority_or_the_root(tmp_path):
     assert len(landing.find_under(tmp_path)) == 2
     assert len(landing.find_under(tmp_path / "309")) == 1
     assert len(landing.find_under(tmp_path / "309" / "2014-02-10")) == 1
+
+
+def test_deliveries_are_batched_by_authority_keeping_each_authoritys_deliveries_together_in_order(tmp_path):
+    for la_code, day in [("309", "2014-02-04"), ("310", "2014-02-05"), ("311", "2014-02-06"), ("309", "2014-02-07")]:
+        (tmp_path / la_code / day).mkdir(parents=True)
+    deliveries = landing.find_deliveries(tmp_path, as_at=date(2014, 2, 10))
+    batches = landing.in_batches(deliveries, authorities_per_batch=2)
+    assert [[delivery.label for delivery in batch] for batch in batches] == [
+        ["309/2014-02-04", "310/2014-02-05", "309/2014-02-07"],
+        ["311/2014-02-06"],
+    ]
+    assert landing.in_batches([], authorities_per_batch=2) == []

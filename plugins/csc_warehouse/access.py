@@ -47,7 +47,7 @@ GROUP_ROLES = {"csc_loader", TRANSFORMER_ROLE, ANALYST_ROLE, REVEALER_ROLE}
 
 # dq tables whose rows without an authority carry no child data, only a check's name and counts
 # over every authority: every analyst reads those rows.
-SHARED_WITHOUT_AUTHORITY = {"dq.validations", "dq.alert_fingerprints"}
+SHARED_WITHOUT_AUTHORITY = {"dq.validations", "dq.alert_fingerprints", "dq.dbt_results"}
 # Views that filter by authority in their own definition (migration 007).
 SELF_FILTERING_VIEWS = {"dq.deliveries", "dq.run_states"}
 

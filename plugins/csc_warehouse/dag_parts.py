@@ -1,15 +1,15 @@
-"""What the three DAG files share: default arguments, parameters, the plan task, the dbt task
-group, the asset of audit returns, and the last task that makes a run's state tell the truth.
+"""What the three DAG files share: default arguments, parameters, the plan task, the dbt task,
+the asset of audit returns, and the last task that makes a run's state tell the truth.
 
 Every task of the DAGs is a plain function of the package wired as `task(fn, task_id=...)(name=value)`.
 Arguments go by name: a function that needs the run's context names it (`run_id`, `params`,
-`logical_date`) and Airflow passes it, so no task needs a wrapper. Cosmos is imported only where
-the dbt task group is built, so a DAG without dbt parses without it.
+`logical_date`) and Airflow passes it, so no task needs a wrapper. Nothing heavy is imported at
+parse time: dbt and Great Expectations are imported inside the tasks that use them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,10 +17,14 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from csc_warehouse import alerts, audit_returns, runs, settings, transforming
+from csc_warehouse import alerts, audit_returns, runs, transforming
+from csc_warehouse.handoffs import concatenated
 
-# The first week of the sample data: the start date of the DAGs that do not catch up.
-FIRST_MONDAY = date(2014, 1, 6)
+# The start date of the DAGs that do not catch up: a Monday before any week a user may run by hand.
+# Airflow creates no task instance for a logical date before a DAG's start date, so a later one
+# (it was the sample data's first week, 2014-01-06) made `csc run-week` for an earlier week run
+# nothing and report success. Without catch-up the scheduler runs only the latest week anyway.
+EARLIEST_WEEK = date(1990, 1, 1)
 DEFAULT_ARGS = {
     "owner": "performance-team",
     "retries": 1,
@@ -48,10 +52,16 @@ def plan(params: Mapping[str, Any], logical_date: datetime | None) -> dict:
     return runs.plan(params.get("as_at"), logical_date, params.get("landing"))
 
 
-def announce_audit_returns(outcomes: list[dict] | None) -> None:
-    """Updates AUDIT_RETURNS (the task's outlet) when the ingest loaded an audit return; else skipped."""
-    if not audit_returns.loaded_audit_returns(outcomes):
+def announce_audit_returns(batch_outcomes: Iterable[list[dict]] | None) -> None:
+    """Updates AUDIT_RETURNS (the task's outlet) when an ingest batch loaded an audit return; else skipped."""
+    if not audit_returns.loaded_audit_returns(concatenated(batch_outcomes)):
         raise AirflowSkipException("no audit return was loaded")
+
+
+def ingest_task():
+    """The weekly ingest, one mapped task per batch of authorities (expand it over `batch`), each
+    map index named by its authorities in the UI."""
+    return task(runs.ingest_batch, task_id="ingest", map_index_template="{{ task.op_kwargs['batch']['label'] }}")
 
 
 def after_all(fn: Callable, task_id: str, **task_args):
@@ -65,36 +75,13 @@ def finish_task(fn: Callable):
     return after_all(fn, "finish", retries=0, on_failure_callback=None)
 
 
-def dbt_task_group(group_id: str, *, select: list[str] | None = None, full_refresh_param: bool = False):
-    """The dbt project as Cosmos tasks, one per model with its tests (TestBehavior.BUILD), rendered
-    from the manifest `csc dbt-parse` writes; `select` narrows it to some models. With
-    full_refresh_param, history models are rebuilt from raw when the run's `full_refresh` param asks."""
-    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
-    from cosmos.profiles import PostgresUserPasswordProfileMapping
+def build_with_dbt(run_id: str, dag_id: str, params: Mapping[str, Any], select: list[str] | None = None) -> dict:
+    """The dbt task of a DAG: one `dbt build` of its selection (csc_warehouse.transforming). History
+    models add only this week's evaluations unless the run's `full_refresh` param asks to rebuild them."""
+    return transforming.build_for_run(run_id, dag_id, select, full_refresh=bool(params.get("full_refresh")))
 
-    render = {"select": select} if select else {}
-    operator_args: dict[str, Any] = {"install_deps": False, "dbt_cmd_flags": transforming.WITHOUT_UNIT_TESTS}
-    if full_refresh_param:
-        # History models add only this week's evaluations unless the run asks to rebuild them all.
-        operator_args["full_refresh"] = "{{ params.full_refresh }}"
-    return DbtTaskGroup(
-        group_id=group_id,
-        project_config=ProjectConfig(
-            dbt_project_path=settings.dbt_project_dir(),
-            manifest_path=transforming.manifest_path(),
-            project_name="csc_warehouse",
-            install_dbt_deps=False,
-        ),
-        profile_config=ProfileConfig(
-            profile_name="csc_warehouse",
-            target_name="warehouse",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=settings.WAREHOUSE_CONN_ID, profile_args={"schema": settings.build_schema()}
-            ),
-        ),
-        execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, **render),
-        operator_args=operator_args,
-        default_args={"retries": 0},
-    )
+
+def dbt_build_task(task_id: str):
+    """A DAG's dbt task. Not retried: a model or test that failed fails the same way again, and the
+    failure email names the nodes."""
+    return task(build_with_dbt, task_id=task_id, retries=0)

@@ -11,7 +11,7 @@ and the DAG parts can all use it without import cycles.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
@@ -112,6 +112,49 @@ class IngestedDelivery:
     def from_xcom(cls, data: Mapping[str, Any]) -> Self:
         files = tuple(IngestedFile.from_xcom(file) for file in data.get("files") or [])
         return cls(**_delivery_fields(data), files=files)
+
+
+@dataclass(frozen=True)
+class DeliveryBatch:
+    """The delivery folders one mapped ingest task loads: every folder of up to CSC_INGEST_BATCH_SIZE
+    authorities, an authority's folders always in the same batch, oldest first (a correction loads
+    after what it corrects)."""
+
+    folders: tuple[str, ...] = ()
+
+    @property
+    def la_codes(self) -> tuple[str, ...]:
+        return tuple(sorted({Path(folder).parent.name for folder in self.folders}))
+
+    @property
+    def label(self) -> str:
+        """How the UI names the batch's ingest task: its authorities."""
+        return ", ".join(self.la_codes) if self.folders else "no delivery"
+
+    def to_xcom(self) -> XCom:
+        return {"label": self.label, "la_codes": list(self.la_codes), "folders": list(self.folders)}
+
+    @classmethod
+    def from_xcom(cls, data: Mapping[str, Any]) -> Self:
+        return cls(folders=tuple(data.get("folders") or []))
+
+
+def concatenated(batch_outcomes: Iterable[list[XCom]] | None) -> list[XCom]:
+    """The ingest's outcomes of every batch that reported, in batch order."""
+    return [outcome for outcomes in batch_outcomes or [] for outcome in outcomes or []]
+
+
+def ingested_in_batches(
+    batch_outcomes: Iterable[list[XCom]] | None, batches: list[XCom] | None
+) -> tuple[IngestedDelivery, ...] | None:
+    """Every delivery the mapped ingest reported, or None when a batch did not report (its task
+    failed): the run then says ingestion did not finish, as it does when one unmapped ingest failed."""
+    if batches is None or batch_outcomes is None:
+        return None
+    reported = list(batch_outcomes)
+    if len(reported) < len(batches) or any(outcomes is None for outcomes in reported):
+        return None
+    return tuple(IngestedDelivery.from_xcom(outcome) for outcome in concatenated(reported))
 
 
 @dataclass

@@ -100,6 +100,18 @@ def find_deliveries(root: Path, *, as_at: date | None = None) -> list[Delivery]:
     return sorted(found, key=lambda d: (d.extract_date, d.la_code))
 
 
+def in_batches(deliveries: list[Delivery], authorities_per_batch: int) -> list[list[Delivery]]:
+    """The deliveries grouped by authority, up to `authorities_per_batch` authorities a group, each
+    group in the order given: an authority's deliveries stay together and in order, so a correction
+    is never loaded beside, or before, what it corrects."""
+    authorities = sorted({delivery.la_code for delivery in deliveries})
+    groups = [
+        set(authorities[start : start + authorities_per_batch])
+        for start in range(0, len(authorities), authorities_per_batch)
+    ]
+    return [[delivery for delivery in deliveries if delivery.la_code in group] for group in groups]
+
+
 def find_under(path: Path) -> list[Delivery]:
     """`csc ingest PATH`: PATH is one delivery folder, an authority's folder or the landing root."""
     path = Path(path).resolve()

@@ -20,13 +20,21 @@ from csc_warehouse import settings
 
 log = logging.getLogger(__name__)
 
-# The weekly DAG's tasks, by the part of the week they belong to (dbt's tasks by their group prefix).
+# The weekly DAG's tasks, by the part of the week they belong to (a prefix ending in "." takes a group).
 WEEK_PARTS = (
     ("ingest", ("plan", "find_deliveries", "ingest")),
     ("gate", ("check_deliveries", "check_marts")),
-    ("build", ("build_marts.",)),
+    ("build", ("build_marts",)),
     ("publish", ("publish", "draft_reports")),
 )
+
+
+class RunNotPossible(ValueError):
+    """A run Airflow would start and finish without running any task: refused, saying why."""
+
+
+# A task's state when its mapped instances disagree: the one that tells of trouble wins.
+STATE_WEIGHT = {"failed": 3, "upstream_failed": 2}
 
 
 class PartState(StrEnum):
@@ -96,15 +104,33 @@ def _run_dag(dag_id: str, **test_arguments) -> DagRunResult:
     transforming.ensure_manifest()
     prepare_airflow()
     dag = load_dag(dag_id)
+    logical_date = test_arguments.get("logical_date")
+    if logical_date is not None and dag.start_date is not None and logical_date < dag.start_date:
+        raise RunNotPossible(
+            f"{dag_id} starts on {dag.start_date.date()} (CSC_WEEKLY_START_DATE), and Airflow runs no task of"
+            f" a run dated {logical_date.date()} before it: give a later date, or an earlier CSC_WEEKLY_START_DATE"
+        )
     dag_run = dag.test(**test_arguments)
     try:
-        task_states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+        task_instances = list(dag_run.get_task_instances())
     except Exception:  # the states only dress the progress line; the run's own state decides
         log.exception("could not read the task states of %s", dag_id)
-        task_states = {}
-    return DagRunResult(
-        dag.dag_id, str(getattr(dag_run, "run_id", "")), str(getattr(dag_run, "state", "failed")), task_states
-    )
+        task_instances = None
+    state = str(getattr(dag_run, "state", "failed"))
+    if task_instances == []:
+        log.error("the run of %s ran no task: it is reported as failed", dag_id)
+        state = "failed"
+    return DagRunResult(dag.dag_id, str(getattr(dag_run, "run_id", "")), state, task_states_of(task_instances or []))
+
+
+def task_states_of(task_instances) -> dict[str, str]:
+    """Each task's state; a mapped task (ingest, one per batch) is failed when any of its instances is."""
+    states: dict[str, str] = {}
+    for ti in task_instances:
+        state = str(ti.state)
+        if STATE_WEIGHT.get(state, 0) >= STATE_WEIGHT.get(states.get(ti.task_id, ""), 0):
+            states[ti.task_id] = state
+    return states
 
 
 def run_week(as_at: date, landing: Path | None = None, *, full_refresh: bool = False) -> DagRunResult:

@@ -10,12 +10,22 @@ passes its arguments by name, and Airflow adds `run_id` from the run's context.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from csc_warehouse import alerts, landing, loading, publishing, quality, run_summary, settings, warehouse
-from csc_warehouse.handoffs import DeliveryVerdict, IngestedDelivery, MartOutcome, MartVerdict, RunPlan, RunSummary
+from csc_warehouse.handoffs import (
+    DeliveryBatch,
+    DeliveryVerdict,
+    IngestedDelivery,
+    MartOutcome,
+    MartVerdict,
+    RunPlan,
+    RunSummary,
+    ingested_in_batches,
+)
 from csc_warehouse.run_summary import RunSteps, RunWords
 from csc_warehouse.statuses import VersionStatus
 
@@ -58,14 +68,22 @@ def plan(requested_as_at: str | None, logical_date: datetime | None, landing_dir
     return run_plan.to_xcom()
 
 
-def find_week_deliveries(run_plan: dict) -> list[str]:
+def find_week_deliveries(run_plan: dict) -> list[dict]:
+    """The week's delivery folders in batches of authorities (DeliveryBatch as XCom), one mapped
+    ingest task each. A week with nothing delivered is one empty batch, so the run goes on as before
+    (an empty mapping would skip every task after it)."""
     the_plan = RunPlan.from_xcom(run_plan)
     deliveries = landing.find_deliveries(the_plan.landing, as_at=the_plan.as_at)
     for delivery in deliveries:
         log.info("found delivery %s with %d file(s)", delivery.label, len(delivery.files))
     if not deliveries:
         log.warning("no delivery arrived in the week of %s", the_plan.as_at)
-    return [str(delivery.folder) for delivery in deliveries]
+    batches = [
+        DeliveryBatch(folders=tuple(str(delivery.folder) for delivery in batch))
+        for batch in landing.in_batches(deliveries, settings.ingest_batch_size())
+    ] or [DeliveryBatch()]
+    log.info("%d ingest batch(es): %s", len(batches), "; ".join(batch.label for batch in batches))
+    return [batch.to_xcom() for batch in batches]
 
 
 def ingest(folders: list[str]) -> list[dict]:
@@ -73,6 +91,11 @@ def ingest(folders: list[str]) -> list[dict]:
     warehouse.migrate()
     deliveries = [landing.delivery_at(Path(folder)) for folder in folders]
     return [outcome.as_dict() for outcome in loading.ingest_deliveries(deliveries)]
+
+
+def ingest_batch(batch: dict) -> list[dict]:
+    """One batch of authorities' deliveries through the door (the weekly DAG's mapped ingest)."""
+    return ingest(list(DeliveryBatch.from_xcom(batch).folders))
 
 
 def check_deliveries(run_id: str) -> dict:
@@ -180,16 +203,26 @@ def headline_figures(as_at: str) -> list[dict]:
 def summarise(
     run_id: str,
     run_plan: dict | None,
-    outcomes: list[dict] | None,
-    delivery_verdict: dict | None,
-    mart_verdict: dict | None,
-    published: list[str] | None,
+    outcomes: list[dict] | None = None,
+    delivery_verdict: dict | None = None,
+    mart_verdict: dict | None = None,
+    published: list[str] | None = None,
     reports: list[str] | None = None,
+    *,
+    batches: list[dict] | None = None,
+    batch_outcomes: Iterable[list[dict]] | None = None,
 ) -> dict:
-    """What happened in the run, recorded in dq.runs; `failed` decides the run's final state."""
+    """What happened in the run, recorded in dq.runs; `failed` decides the run's final state.
+
+    The weekly DAG passes its ingest batches and each batch's outcomes (the mapped ingest) instead of
+    `outcomes`; a batch that did not report means ingestion did not finish."""
+    if batches is not None or batch_outcomes is not None:
+        ingested = ingested_in_batches(batch_outcomes, batches)
+    else:
+        ingested = tuple(IngestedDelivery.from_xcom(o) for o in outcomes) if outcomes is not None else None
     steps = RunSteps(
         plan=RunPlan.from_xcom(run_plan) if run_plan is not None else None,
-        outcomes=tuple(IngestedDelivery.from_xcom(o) for o in outcomes) if outcomes is not None else None,
+        outcomes=ingested,
         delivery_verdict=DeliveryVerdict.from_xcom(delivery_verdict) if delivery_verdict is not None else None,
         mart_verdict=MartVerdict.from_xcom(mart_verdict) if mart_verdict is not None else None,
         published=tuple(published) if published is not None else None,

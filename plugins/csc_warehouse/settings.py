@@ -146,6 +146,15 @@ def delivery_deadline_cron() -> str:
     return os.environ.get("CSC_DELIVERY_DEADLINE_CRON", "0 10 * * MON")
 
 
+def ingest_batch_size() -> int:
+    """CSC_INGEST_BATCH_SIZE: how many authorities one mapped ingest task of the weekly DAG loads.
+    Smaller batches run in parallel on a larger executor; each task costs its own start."""
+    size = int(os.environ.get("CSC_INGEST_BATCH_SIZE", "10"))
+    if size < 1:
+        raise ValueError(f"CSC_INGEST_BATCH_SIZE must be 1 or more, not {size}")
+    return size
+
+
 def build_schema() -> str:
     """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
     return os.environ.get("CSC_BUILD_SCHEMA", "build")

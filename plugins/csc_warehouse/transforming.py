@@ -1,12 +1,19 @@
-"""dbt: parsing the project into the manifest Cosmos renders from, and building outside Airflow."""
+"""dbt: parsing the project, the DAGs' build task, building outside Airflow and the unit tests.
+
+A DAG runs its dbt selection as one task, one `dbt build` in the task's process (build_for_run):
+under a scheduler every task pays for its own start, so a task per model cost about five CPU
+seconds each (issue 15). Each node's result goes to dq.dbt_results and the task log instead.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
-from csc_warehouse import settings
+from csc_warehouse import dbt_results, settings
 
 log = logging.getLogger(__name__)
 
@@ -15,14 +22,18 @@ def manifest_path() -> Path:
     return settings.dbt_project_dir() / "target" / "manifest.json"
 
 
-def _dbt(args: list[str], *, with_warehouse: bool = True):
+def _invoke(args: list[str], *, with_warehouse: bool = True):
     from dbt.cli.main import dbtRunner
 
     if with_warehouse:
         settings.apply_environment(settings.dbt_environment())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     project = str(settings.dbt_project_dir())
-    result = dbtRunner().invoke([*args, "--project-dir", project, "--profiles-dir", project, "--quiet"])
+    return dbtRunner().invoke([*args, "--project-dir", project, "--profiles-dir", project, "--quiet"])
+
+
+def _dbt(args: list[str], *, with_warehouse: bool = True):
+    result = _invoke(args, with_warehouse=with_warehouse)
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or 'see the dbt log above'}")
     return result.result
@@ -50,15 +61,53 @@ def ensure_manifest() -> Path:
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
-def build(select: str | None = None, *, full_refresh: bool = False) -> None:
-    """`dbt build` outside Airflow (tests and benchmarks), as the DAG runs it through Cosmos: models,
-    seeds and data tests, without unit tests."""
+def build_arguments(select: list[str] | str | None = None, *, full_refresh: bool = False) -> list[str]:
+    """`dbt build` of models, seeds and data tests, without unit tests: the DAGs' and everyone else's."""
     args = ["build", *WITHOUT_UNIT_TESTS]
-    if select:
-        args += ["--select", select]
+    selected = [select] if isinstance(select, str) else list(select or [])
+    if selected:
+        args += ["--select", *selected]
     if full_refresh:
         args.append("--full-refresh")
-    _dbt(args)
+    return args
+
+
+def build(select: str | None = None, *, full_refresh: bool = False) -> None:
+    """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags."""
+    _dbt(build_arguments(select, full_refresh=full_refresh))
+
+
+def build_for_run(
+    run_id: str, dag_id: str, select: list[str] | None = None, *, full_refresh: bool = False
+) -> dict[str, int]:
+    """A DAG's dbt task: one `dbt build` of `select` (the whole project when None), each node's result
+    into dq.dbt_results and one log line per node. Raises DbtBuildFailed naming the nodes that failed.
+    Returns how many nodes ended in each status.
+
+    dbt's target and log folders are the task's own temporary folder: nothing this task leaves on
+    local disk is read by another, so the task runs on any worker. The deployment's partial-parse
+    file (`csc dbt-parse`) is copied in when present, which spares dbt a full parse."""
+    with tempfile.TemporaryDirectory(prefix="csc-dbt-") as folder:
+        target = Path(folder) / "target"
+        target.mkdir()
+        partial_parse = settings.dbt_project_dir() / "target" / "partial_parse.msgpack"
+        if partial_parse.exists():
+            shutil.copy2(partial_parse, target / partial_parse.name)
+        args = build_arguments(select, full_refresh=full_refresh)
+        log.info("dbt %s", " ".join(args))
+        outcome = _invoke([*args, "--target-path", str(target), "--log-path", str(Path(folder) / "logs")])
+        run_results = target / "run_results.json"
+        results = dbt_results.read_run_results(run_results) if run_results.exists() else []
+    if results:
+        dbt_results.record(run_id, dag_id, results)
+    counts = dbt_results.tell(results)
+    failure = dbt_results.failure_of(results)
+    if failure is not None:
+        raise failure
+    if not outcome.success:
+        # dbt stopped before any node ran (a project that does not parse, no warehouse): its own words.
+        raise dbt_results.DbtBuildFailed(f"dbt build failed: {outcome.exception or 'see the dbt log above'}")
+    return counts
 
 
 def run_unit_tests() -> int:

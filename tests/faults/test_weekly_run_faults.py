@@ -230,8 +230,19 @@ def test_a_failing_dbt_model_fails_the_run_and_leaves_reporting_as_it_was(caught
     assert status == "accepted" and in_raw == rows_loaded > 0, "the week's delivery is loaded whole and kept"
     assert state == "failed"
     assert "the dbt build or the mart checks did not finish (see their task logs)" in summary["errors"]
-    failures = [m for m in emails if m["Subject"].startswith("[CSC warehouse] Task failed: cp_lac_weekly.build_marts.")]
+    failures = [m for m in emails if m["Subject"].startswith("[CSC warehouse] Task failed: cp_lac_weekly.build_marts")]
     assert failures and all("keys.child_key" in body_text(message) for message in failures)
+    # Every node's result is kept: the failed model with dbt's words, the nodes after it skipped.
+    with psycopg.connect(url) as conn:
+        statuses = dict(
+            conn.execute(
+                "select unique_id, status from dq.dbt_results where run_id = %s", [summary["run_id"]]
+            ).fetchall()
+        )
+    assert statuses["model.csc_warehouse.int_child_keys_hashed"] == "error"
+    assert "model int_child_keys_hashed error" in body_text(failures[0])
+    assert statuses["model.csc_warehouse.lac_brief_episodes"] == "skipped"  # it reads the child keys
+    assert statuses["model.csc_warehouse.lac_weekly"] == "success"  # it does not
     assert [m["Subject"] for m in emails if "Weekly run" in m["Subject"]] == [
         f"[CSC warehouse] Weekly run {BROKEN_BUILD_WEEK}: FAILED"
     ]

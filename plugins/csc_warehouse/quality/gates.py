@@ -17,7 +17,7 @@ from datetime import date
 
 from csc_warehouse import warehouse
 from csc_warehouse.handoffs import CheckResult, DeliveryVerdict, MartVerdict, Scope, VersionVerdict
-from csc_warehouse.quality.gx import GxRun, data_docs_index, run_suite
+from csc_warehouse.quality.gx import GxRun, run_suite
 from csc_warehouse.quality.results import record
 from csc_warehouse.quality.suites import Suite, load_suites, suite_parameters
 from csc_warehouse.statuses import FileStatus, VersionStatus
@@ -113,7 +113,8 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
             results += version_results
         conn.commit()
     record(run_id, results, suites, url)
-    return DeliveryVerdict(versions=tuple(verdicts), results=tuple(results), data_docs=str(data_docs_index()))
+    docs = gx_run.build_data_docs()
+    return DeliveryVerdict(versions=tuple(verdicts), results=tuple(results), data_docs=str(docs))
 
 
 def check_marts(run_id: str, as_at: str, *, url: str | None = None, suites: list[Suite] | None = None) -> MartVerdict:
@@ -127,6 +128,7 @@ def check_marts(run_id: str, as_at: str, *, url: str | None = None, suites: list
         query = f'select * from "{schema}"."{table}"'
         results += run_suite(gx_run, suite, f"{suite.name}_{as_at}", query, values, as_at=as_at)
     record(run_id, results, suites, url)
+    docs = gx_run.build_data_docs()
     blocking = [r for r in results if r.blocks]
     # A blocking failure that no authority's rows explain (or an error) keeps every authority back.
     blocked_everywhere = any(r.errored or not r.failing_la_codes for r in blocking)
@@ -135,5 +137,5 @@ def check_marts(run_id: str, as_at: str, *, url: str | None = None, suites: list
         results=tuple(results),
         blocked_everywhere=blocked_everywhere,
         kept_la_codes=tuple(kept),
-        data_docs=str(data_docs_index()),
+        data_docs=str(docs),
     )

@@ -1,5 +1,7 @@
 """The Great Expectations adapter: one ephemeral context per gate run, our suites as GX suites,
-GX's results as our CheckResult. Data Docs go to a folder the run summary names.
+GX's results as our CheckResult. Data Docs go to a folder the run summary names, built once at the
+end of each gate run (GxRun.build_data_docs): a checkpoint action rebuilding them after every
+validation cost 23.5 s for 60 checkpoints against 4.6 s built once (issue 15).
 
 GX is imported inside the functions: importing it is slow, and parsing a DAG must stay fast.
 """
@@ -62,11 +64,7 @@ class GxRun:
             gx.ValidationDefinition(name=self._unique(name), data=batch_definition, suite=gx_suite)
         )
         checkpoint = self.context.checkpoints.add(
-            gx.Checkpoint(
-                name=self._unique(f"checkpoint_{name}"),
-                validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["csc"])],
-            )
+            gx.Checkpoint(name=self._unique(f"checkpoint_{name}"), validation_definitions=[definition], actions=[])
         )
         outcome = checkpoint.run()
         by_name = {}
@@ -75,6 +73,15 @@ class GxRun:
                 data = result.to_json_dict()
                 by_name[data["expectation_config"]["meta"]["name"]] = data
         return by_name
+
+    def build_data_docs(self) -> Path:
+        """The Data Docs of every validation of this gate run, built once; returns the index page.
+        A failure to write them is logged, not raised: the checks' results are in dq already."""
+        try:
+            self.context.build_data_docs(site_names=["csc"])
+        except Exception as error:
+            log.error("could not build the Data Docs in %s: %s", self.docs_dir, error)
+        return data_docs_index()
 
 
 def gx_suite_for(suite: Suite, values: dict, name: str | None = None):
