@@ -48,7 +48,7 @@ lint: venv ## ruff check, ruff format --check and sqlfluff lint
 dbt-parse: venv ## parse the dbt project (no database needed)
 	$(BIN)/csc dbt-parse
 
-# The manifest the DAG files render their dbt tasks from (test_dags reads it): parsed again only when
+# The manifest and partial parse the dbt build tasks start from: parsed again only when
 # a file of the dbt project is newer, so that test-fast does not pay for a parse each time.
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -type f -not -path '*/target/*' -not -path '*/logs/*' -not -path '*/dbt_packages/*')

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from csc_warehouse.orchestration import DagRunResult, week_progress
+from csc_warehouse.orchestration import DagRunResult, task_states_of, week_progress
 
 WEEK = date(2014, 1, 6)
 ALL_SUCCEEDED = {
@@ -42,3 +43,13 @@ def test_a_failed_build_says_what_did_not_run_and_why(warehouse_url):
     assert line == (
         "week 2014-01-06: ingest ok, gate not run, build failed, publish not run, email not sent; FAILED: see the log"
     )
+
+
+def test_a_mapped_ingest_is_failed_when_any_of_its_batches_failed():
+    @dataclass
+    class Instance:
+        task_id: str
+        state: str
+
+    batches = [Instance("ingest", "success"), Instance("ingest", "failed"), Instance("ingest", "success")]
+    assert task_states_of([Instance("plan", "success"), *batches]) == {"plan": "success", "ingest": "failed"}
