@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "action", choices=["start", "stop"]
     )
     command("migrate", cli.cmd_migrate, "apply the warehouse migrations")
-    command("dbt-parse", cli.cmd_dbt_parse, "parse the dbt project (the manifest, and the partial parse each build task starts from)")
+    command("dbt-parse", cli.cmd_dbt_parse, "parse the dbt project: what each dbt build task starts from")
 
     run = command("run-week", cli.cmd_run_week, "run the weekly DAG for one as_at through Airflow")
     run.add_argument(
