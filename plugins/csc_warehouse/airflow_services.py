@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -315,17 +314,12 @@ def _groups_to_stop() -> dict[Component, int]:
 
 
 def stop() -> list[Component]:
-    """Stops every component and all it started (each process group), the scheduler first so that it
-    launches nothing more, and waits until they have exited. Returns the components that were running."""
+    """Stops every component and all it started, tasks included, and waits until they have exited.
+    Returns the components that were running."""
     groups = _groups_to_stop()
-    order = sorted(groups, key=lambda component: component != Component.SCHEDULER)
-    for component in order:
-        process_groups.signal_group(groups[component], signal.SIGTERM)
-    left = process_groups.wait_for_exit([groups[component] for component in order], STOP_DEADLINE_SECONDS)
-    for group in left:
-        log.warning("process group %s did not stop on SIGTERM within %s s: killing it", group, STOP_DEADLINE_SECONDS)
-        process_groups.signal_group(group, signal.SIGKILL)
-    process_groups.wait_for_exit(left, 10)
+    left = process_groups.stop_groups(list(groups.values()), STOP_DEADLINE_SECONDS)
+    if left:
+        log.warning("process groups %s outlived SIGKILL", left)
     for component in Component:
         pid_file(component).unlink(missing_ok=True)
-    return order
+    return list(groups)
