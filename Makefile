@@ -36,9 +36,10 @@ run: venv ## the demo end to end: warehouse, demo deliveries, the weekly DAG for
 services: venv ## start the embedded warehouse and the mail sink
 	$(BIN)/csc services start
 
-# The scheduler, the UI and the REST API as background processes (not dag.test()): the warehouse and mail
-# sink first, then `airflow db migrate` and the four components; prints the URL, the login and the password file.
-airflow: venv services ## start Airflow for real: api-server (UI, REST API), scheduler, dag-processor, triggerer
+# The scheduler, the UI and the REST API as background processes (not dag.test()): `csc airflow start` starts
+# the warehouse and mail sink, runs `airflow db migrate`, starts the four components, waits until the UI
+# answers and the DAGs are parsed, and prints the URL, the login and the password file.
+airflow: venv ## start Airflow for real: api-server (UI, REST API), scheduler, dag-processor, triggerer
 	$(BIN)/csc airflow start
 
 stop: venv ## stop Airflow, the warehouse and the mail sink
