@@ -315,9 +315,13 @@ def _groups_to_stop() -> dict[Component, int]:
 
 def stop() -> list[Component]:
     """Stops every component and all it started, tasks included, and waits until they have exited.
-    Returns the components that were running."""
+    The api-server goes last: a task's supervisor reports the task's end to it, and without it
+    retries until killed. Returns the components that were running."""
     groups = _groups_to_stop()
-    left = process_groups.stop_groups(list(groups.values()), STOP_DEADLINE_SECONDS)
+    api_server = [groups[Component.API_SERVER]] if Component.API_SERVER in groups else []
+    others = [group for component, group in groups.items() if component != Component.API_SERVER]
+    left = process_groups.stop_groups(others, STOP_DEADLINE_SECONDS)
+    left += process_groups.stop_groups(api_server, STOP_DEADLINE_SECONDS)
     if left:
         log.warning("process groups %s outlived SIGKILL", left)
     for component in Component:
