@@ -64,10 +64,6 @@ class AirflowStatus:
     user: str
     password_file: Path
 
-    @property
-    def running(self) -> bool:
-        return all(state.pid for state in self.components)
-
     def lines(self) -> list[str]:
         return [
             *(state.line() for state in self.components),
@@ -159,13 +155,13 @@ def api_url() -> str | None:
 
 
 def _choose_port() -> int:
-    from csc_warehouse.embedded import _port_is_free, free_port
+    from csc_warehouse.embedded import free_port, port_is_free
 
     configured = settings.airflow_port()
     if configured:
         return configured
     saved = _read_json(_server_file()).get("port")
-    return saved if saved and _port_is_free(saved) else free_port()
+    return saved if saved and port_is_free(saved) else free_port()
 
 
 def services_environment(port: int) -> dict[str, str]:
@@ -244,12 +240,12 @@ def _launch(component: Component, env: dict[str, str]) -> int:
     return process.pid
 
 
-# -- readiness ----------------------------------------------------------------------------------
-
-
 def _log_tail(component: Component, lines: int = 30) -> str:
     path = log_file(component)
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+# -- readiness ----------------------------------------------------------------------------------
 
 
 def _wait_until_ready(url: str, deadline: float) -> tuple[str, ...]:
