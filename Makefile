@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt services demo
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt services demo airflow
 
 # A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
 .DEFAULT_GOAL := venv
@@ -36,7 +36,13 @@ run: venv ## the demo end to end: warehouse, demo deliveries, the weekly DAG for
 services: venv ## start the embedded warehouse and the mail sink
 	$(BIN)/csc services start
 
-stop: venv ## stop the warehouse and the mail sink
+# The scheduler, the UI and the REST API as background processes (not dag.test()): `csc airflow start` starts
+# the warehouse and mail sink, runs `airflow db migrate`, starts the four components, waits until the UI
+# answers and the DAGs are parsed, and prints the URL, the login and the password file.
+airflow: venv ## start Airflow for real: api-server (UI, REST API), scheduler, dag-processor, triggerer
+	$(BIN)/csc airflow start
+
+stop: venv ## stop Airflow, the warehouse and the mail sink
 	$(BIN)/csc services stop
 
 # ruff's rules and its formatting on the Python, sqlfluff on the dbt SQL (its .sqlfluff config is in the repository).

@@ -36,6 +36,7 @@ NOT_FOR_DEPLOYMENT = {
     "CSC_BUILD_SCHEMA": "its default (`build`) is the deployed value",
     "CSC_EXPECTED_LA_CODES": "optional: empty means every authority that delivered in recent weeks",
     "CSC_WEEKLY_START_DATE": "optional: empty means the scheduler does not catch up missed weeks",
+    "CSC_AIRFLOW_PORT": "the port of `csc airflow start`'s api-server; compose publishes AIRFLOW_API_PORT",
 }
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
@@ -222,6 +223,13 @@ def test_the_landing_dir_is_a_mounted_volume(airflow_services, airflow_env):
 def test_the_deployment_keeps_the_projects_telemetry_off_settings(airflow_env):
     differing = {
         key: airflow_env.get(key) for key, value in settings.QUIET_ENVIRONMENT.items() if airflow_env.get(key) != value
+    }
+    assert not differing, differing
+
+
+def test_the_deployment_shares_the_scheduler_settings_of_csc_airflow_start(airflow_env):
+    differing = {
+        key: airflow_env.get(key) for key, value in settings.SCHEDULER_SETTINGS.items() if airflow_env.get(key) != value
     }
     assert not differing, differing
 

@@ -41,7 +41,32 @@ def cmd_services(args) -> int:
             say(f"{name}: {where}")
     else:
         services.stop()
-        say("stopped the embedded warehouse and mail sink (if they were running)")
+        say("stopped Airflow, the embedded warehouse and the mail sink (if they were running)")
+    return 0
+
+
+def cmd_airflow(args) -> int:
+    """The scheduler, the UI and the REST API on this machine (not `dag.test()`): `make airflow`."""
+    from csc_warehouse import airflow_services, services
+
+    if args.action == "start":
+        for name, where in services.start().items():
+            say(f"{name}: {where}")
+        started = airflow_services.start(progress=say)
+        for line in started.status.lines():
+            say(line)
+        if started.new_password:
+            say(f"password: {started.new_password}  (shown this once; kept in the password file)")
+        for error in started.import_errors:
+            say(f"IMPORT ERROR {error}")
+        say(f"ready in {started.seconds:.1f} s; task logs: {airflow_services.task_logs_dir()}")
+        return 1 if started.import_errors else 0
+    if args.action == "stop":
+        stopped = airflow_services.stop()
+        say("stopped airflow " + (", ".join(stopped) if stopped else "(nothing was running)"))
+        return 0
+    for line in airflow_services.status().lines():
+        say(line)
     return 0
 
 
@@ -255,6 +280,8 @@ def _expected_failures() -> tuple[type[BaseException], ...]:
     import psycopg
 
     from csc_warehouse.access import AccessError
+    from csc_warehouse.airflow_api import ApiError
+    from csc_warehouse.airflow_services import AirflowStartError
     from csc_warehouse.gatekeeping import AcceptError
     from csc_warehouse.landing import LandingError
     from csc_warehouse.report import NothingPublished
@@ -265,6 +292,8 @@ def _expected_failures() -> tuple[type[BaseException], ...]:
         settings.SettingMissing,
         AcceptError,
         AccessError,
+        AirflowStartError,
+        ApiError,
         LandingError,
         RetentionError,
         NothingPublished,

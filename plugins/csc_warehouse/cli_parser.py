@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("services", cli.cmd_services, "start or stop the embedded warehouse and mail sink").add_argument(
         "action", choices=["start", "stop"]
     )
+    command(
+        "airflow", cli.cmd_airflow, "start, stop or show the scheduler, the UI and the REST API (make airflow)"
+    ).add_argument("action", choices=["start", "stop", "status"])
     command("migrate", cli.cmd_migrate, "apply the warehouse migrations")
     command("dbt-parse", cli.cmd_dbt_parse, "parse the dbt project: what each dbt build task starts from")
 

@@ -43,7 +43,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _port_is_free(port: int) -> bool:
+def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
@@ -132,7 +132,7 @@ class EmbeddedWarehouse:
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(owner)
         port = self._read_state().get("port")
-        if not port or not _port_is_free(port):
+        if not port or not port_is_free(port):
             port = free_port()
         log.info("starting embedded PostgreSQL on 127.0.0.1:%s (data in %s)", port, self.pgdata)
         self.logfile.touch()

@@ -7,6 +7,7 @@ beside the warehouse: the same DAG code the scheduler runs, without a scheduler.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import subprocess
@@ -44,11 +45,13 @@ class PartState(StrEnum):
 
 
 def prepare_airflow() -> None:
-    """Environment for Airflow, and its metadata database migrated once per database URL."""
+    """Environment for Airflow, and its metadata database migrated once per database URL and Airflow version."""
     settings.apply_environment(settings.airflow_environment())
     home = settings.airflow_home()
     home.mkdir(parents=True, exist_ok=True)
-    marker = home / f".migrated-{hashlib.sha256(settings.airflow_metadata_url().encode()).hexdigest()[:12]}"
+    # Once per database and Airflow version: an upgraded Airflow migrates its metadata again.
+    migrated = f"{settings.airflow_metadata_url()} {importlib.metadata.version('apache-airflow-core')}"
+    marker = home / f".migrated-{hashlib.sha256(migrated.encode()).hexdigest()[:12]}"
     if not marker.exists():
         log.info("migrating the Airflow metadata database")
         subprocess.run(

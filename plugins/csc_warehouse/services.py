@@ -1,4 +1,5 @@
-"""Start and stop what the local setup needs: the embedded warehouse and the mail sink.
+"""Start and stop what the local setup needs: the embedded warehouse and the mail sink (stopping
+also stops Airflow's components when `csc airflow start` started them).
 
 A warehouse given by CSC_WAREHOUSE_URL, or a mail server given by AIRFLOW_CONN_SMTP_DEFAULT, is
 used as it is and nothing local is started for it.
@@ -91,5 +92,9 @@ def start() -> dict[str, str]:
 
 
 def stop() -> None:
+    """Airflow first (its tasks hold connections to the warehouse), then the mail sink and the warehouse."""
+    from csc_warehouse import airflow_services
+
+    airflow_services.stop()
     stop_mailsink()
     EmbeddedWarehouse().stop()

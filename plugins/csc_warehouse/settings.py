@@ -257,6 +257,30 @@ def airflow_environment() -> dict[str, str]:
     return env
 
 
+# Shared by `csc airflow start` and docker-compose.yml (tests/test_docker_compose.py holds them equal).
+AIRFLOW_ADMIN_USER = "admin"
+SCHEDULER_SETTINGS = {
+    # The UI's one login, an admin, through the SimpleAuthManager (FAB is not installed).
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{AIRFLOW_ADMIN_USER}:admin",
+    # A DAG file is parsed again every 5 minutes, not every 30 s: ours import Cosmos and read the dbt
+    # manifest (1.4-1.7 s each). A new file is still found by [dag_processor] refresh_interval.
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "300",
+}
+
+
+def airflow_port() -> int | None:
+    """CSC_AIRFLOW_PORT: where `csc airflow start` runs the api-server (UI and REST API); unset, a
+    free port, kept for the next start while it stays free."""
+    configured = os.environ.get("CSC_AIRFLOW_PORT", "").strip()
+    return int(configured) if configured else None
+
+
+def airflow_parallelism() -> int:
+    """How many tasks the local LocalExecutor runs at once: two per core (dbt and the gate wait on
+    PostgreSQL about half the time)."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
 def apply_environment(env: dict[str, str]) -> None:
     """Fill in what the environment lacks; what is already set wins."""
     for key, value in env.items():

@@ -1,0 +1,56 @@
+"""Stopping a background service stops what it started, even a child that left for a process group
+of its own (as Airflow's task processes do): real processes, no Airflow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from csc_warehouse import process_groups
+
+# A parent that starts a child in a new session (its own process group), says the child's pid, and waits.
+PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+open(sys.argv[1], "w").write(str(child.pid))
+time.sleep(600)
+"""
+
+
+def wait_for_file(path: Path, seconds: float = 30) -> str:
+    deadline = time.monotonic() + seconds
+    while not (path.exists() and path.read_text()):
+        assert time.monotonic() < deadline, f"{path} was not written"
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def start_service(tmp_path: Path) -> tuple[subprocess.Popen, int]:
+    said = tmp_path / "child.pid"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(said)], start_new_session=True)
+    return parent, int(wait_for_file(said))
+
+
+def test_stopping_a_service_stops_a_child_in_a_process_group_of_its_own(tmp_path):
+    parent, child = start_service(tmp_path)
+    assert process_groups.process_state(child)[1] == child  # the child leads its own group
+
+    left = process_groups.stop_groups([parent.pid], seconds=30)
+
+    parent.wait(timeout=30)  # reaped here: this test is its parent
+    assert left == []
+    assert not process_groups.alive(parent.pid)
+    assert not process_groups.alive(child)
+
+
+def test_a_stopped_group_has_no_live_member(tmp_path):
+    parent, child = start_service(tmp_path)
+    assert process_groups.live_members(parent.pid) == [parent.pid]
+
+    process_groups.stop_groups([parent.pid], seconds=30)
+    parent.wait(timeout=30)
+
+    assert process_groups.live_members(parent.pid) == []
+    assert process_groups.live_members(child) == []
