@@ -26,7 +26,9 @@ def _invoke(args: list[str], *, with_warehouse: bool = True):
     from dbt.cli.main import dbtRunner
 
     if with_warehouse:
-        settings.apply_environment(settings.dbt_environment())
+        # Set, not defaulted: profiles.yml's CSC_DBT_* are derived from the warehouse URL, and values
+        # left in the environment by an earlier build for another warehouse must not point dbt there.
+        os.environ.update(settings.dbt_environment())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     project = str(settings.dbt_project_dir())
     return dbtRunner().invoke([*args, "--project-dir", project, "--profiles-dir", project, "--quiet"])
