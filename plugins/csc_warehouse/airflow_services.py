@@ -224,7 +224,7 @@ def status() -> AirflowStatus:
     )
 
 
-def _launch(component: Component, env: dict[str, str]) -> int:
+def _launch(component: Component, env: dict[str, str]) -> subprocess.Popen:
     airflow = str(Path(sys.executable).parent / "airflow")
     with log_file(component).open("ab") as output:
         process = subprocess.Popen(
@@ -237,7 +237,7 @@ def _launch(component: Component, env: dict[str, str]) -> int:
             cwd=settings.airflow_home(),
         )
     pid_file(component).write_text(str(process.pid))
-    return process.pid
+    return process
 
 
 def _log_tail(component: Component, lines: int = 30) -> str:
@@ -248,12 +248,20 @@ def _log_tail(component: Component, lines: int = 30) -> str:
 # -- readiness ----------------------------------------------------------------------------------
 
 
-def _wait_until_ready(url: str, deadline: float) -> tuple[str, ...]:
+def _exited(component: Component, launched: dict[Component, subprocess.Popen]) -> bool:
+    """A component launched now is asked through its handle: for a moment after it starts, its
+    /proc cmdline is still empty (measured), so the name check of _running_pid would call it gone."""
+    if component in launched:
+        return launched[component].poll() is not None
+    return _running_pid(component) is None
+
+
+def _wait_until_ready(url: str, deadline: float, launched: dict[Component, subprocess.Popen]) -> tuple[str, ...]:
     """Polls until the api-server is healthy and the DAG files are parsed; a component that dies
     ends the wait at once with its log."""
     while True:
         for component in Component:
-            if _running_pid(component) is None:
+            if _exited(component, launched):
                 raise AirflowStartError(
                     f"airflow {component} exited; {log_file(component)} ends with:\n{_log_tail(component)}"
                 )
@@ -288,11 +296,12 @@ def start(progress: Callable[[str], None] = log.info) -> Started:
     env = services_environment(port)
     _private_json(_server_file(), {"port": port, "url": env["AIRFLOW__API__BASE_URL"]})
     task_logs_dir().mkdir(parents=True, exist_ok=True)
+    launched = {}
     for state in current.components:
         if state.pid is None:
             progress(f"starting airflow {state.component} (log: {log_file(state.component)})")
-            _launch(state.component, env)
-    import_errors = _wait_until_ready(env["AIRFLOW__API__BASE_URL"], began + START_DEADLINE_SECONDS)
+            launched[state.component] = _launch(state.component, env)
+    import_errors = _wait_until_ready(env["AIRFLOW__API__BASE_URL"], began + START_DEADLINE_SECONDS, launched)
     return Started(status(), time.monotonic() - began, new_password, import_errors)
 
 

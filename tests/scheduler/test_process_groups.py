@@ -54,3 +54,18 @@ def test_a_stopped_group_has_no_live_member(tmp_path):
 
     assert process_groups.live_members(parent.pid) == []
     assert process_groups.live_members(child) == []
+
+
+def test_a_component_just_launched_counts_as_running_before_its_name_shows(tmp_path):
+    """Regression (CI, 2026-12-06): for a moment after Popen returns, /proc/<pid>/cmdline of the
+    launched `airflow` script is empty, and `csc airflow start` took the triggerer for dead."""
+    from csc_warehouse.airflow_services import Component, _exited
+
+    airflow = str(Path(sys.executable).parent / "airflow")
+    launched = subprocess.Popen([airflow, "triggerer", "--help"], stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert not _exited(Component.TRIGGERER, {Component.TRIGGERER: launched})
+    finally:
+        launched.kill()
+        launched.wait(timeout=30)
+    assert _exited(Component.TRIGGERER, {Component.TRIGGERER: launched})
