@@ -218,3 +218,34 @@ def assert_no_identifiers(messages, landing: Path) -> None:
             content = content.decode() if isinstance(content, bytes) else content
             for pattern in patterns:
                 assert not pattern.search(content), f"{message['Subject']}: {pattern.pattern} occurs"
+
+
+def pytest_collection_modifyitems(items):
+    """The test that stops the shared Airflow components goes after every other test (a stable sort)."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_airflow") is not None)
+
+
+@pytest.fixture(scope="session")
+def airflow(warehouse_url, mail_sink, tmp_path_factory):
+    """Airflow's four real components, started once for the tests under tests/scheduler/."""
+    from airflow_components import airflow_in, empty_database
+
+    components = airflow_in(
+        tmp_path_factory.mktemp("airflow-services"),
+        scenario_database(warehouse_url, "scheduler"),
+        empty_database(warehouse_url, "scheduler_airflow"),
+        mail_sink.connection_json(),
+    )
+    try:
+        components.start()
+        yield components
+    finally:
+        components.csc("airflow", "stop")
+
+
+@pytest.fixture(scope="session")
+def scheduled_demo_week(airflow) -> dict:
+    """The first demo week, triggered through the REST API and run by the scheduler: its final run."""
+    from airflow_components import DEMO_WEEK
+
+    return airflow.run_week(DEMO_WEEK)

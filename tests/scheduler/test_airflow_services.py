@@ -5,104 +5,19 @@ metadata database on the test server, and are reached as a user reaches them, ov
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
-from datetime import date
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
-from conftest import CSC, scenario_database
+from airflow_components import DEMO_WEEK
 
 from csc_warehouse import demo, settings
 
 pytestmark = pytest.mark.slow
 
-WEEK = date(2014, 1, 6)
 DAG_IDS = {"cp_lac_weekly", "audit_returns", "delivery_deadline"}
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
-# The first scheduler run of a week took about 80 s on a quiet machine, and minutes on a busy one. A fresh
-# scheduler first runs the latest Monday's own week (which has no deliveries), and one run goes at a time.
-RUN_DEADLINE_SECONDS = 900
-
-
-def empty_database(base_url: str, name: str) -> str:
-    parts = settings.PostgresParts.from_url(base_url)
-    with psycopg.connect(parts.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
-    return parts.url(name, driver="postgresql+psycopg2")
-
-
-class Airflow:
-    """The started components, and `csc` as a user runs it against them."""
-
-    def __init__(self, state: Path, environment: dict[str, str]):
-        self.state = state
-        self.environment = environment
-        self.started: subprocess.CompletedProcess | None = None
-        self.url = ""
-        self._token: str | None = None
-
-    def start(self) -> None:
-        self.started = self.csc("airflow", "start")
-        assert self.started.returncode == 0, self.started.stdout + self.started.stderr
-        self.url = self.status_fields()["url"]
-
-    def csc(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([CSC, *args], capture_output=True, text=True, timeout=600, env=self.environment)
-
-    def status_fields(self) -> dict[str, str]:
-        lines = self.csc("airflow", "status").stdout.splitlines()
-        return dict(line.split(": ", 1) for line in lines if ": " in line)
-
-    def token(self) -> str:
-        password = json.loads(Path(self.status_fields()["password-file"]).read_text())["admin"]
-        answer = httpx.post(f"{self.url}/auth/token", json={"username": "admin", "password": password}, timeout=30)
-        assert answer.status_code == 201, answer.text
-        return answer.json()["access_token"]
-
-    def wait_for_run(self, run_id: str, *, leaving: tuple[str, ...]) -> dict:
-        """Polls the run until its state is none of `leaving`; fails after RUN_DEADLINE_SECONDS."""
-        deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-        while (run := self.api("GET", f"/dags/{settings.WEEKLY_DAG_ID}/dagRuns/{run_id}").json())["state"] in leaving:
-            assert time.monotonic() < deadline, f"still {run['state']} after {RUN_DEADLINE_SECONDS} s: {run}"
-            time.sleep(5)
-        return run
-
-    def api(self, method: str, path: str, **arguments) -> httpx.Response:
-        self._token = self._token or self.token()
-        headers = {"Authorization": f"Bearer {self._token}"}
-        return httpx.request(method, f"{self.url}/api/v2{path}", headers=headers, timeout=30, **arguments)
-
-
-@pytest.fixture(scope="module")
-def airflow(warehouse_url, mail_sink, tmp_path_factory):
-    state = tmp_path_factory.mktemp("airflow-services")
-    warehouse = scenario_database(warehouse_url, "scheduler")
-    # Only this test's settings: nothing another test set in this process (an Airflow home, a
-    # connection, a metadata database) may reach the components.
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "CSC_", "DBT_"))}
-    environment = {
-        **inherited,
-        "CSC_STATE_DIR": str(state),
-        "AIRFLOW_HOME": str(state / "airflow"),
-        "CSC_LANDING_DIR": str(state / "landing"),
-        "CSC_WAREHOUSE_URL": warehouse,
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": empty_database(warehouse_url, "scheduler_airflow"),
-        "AIRFLOW_CONN_SMTP_DEFAULT": mail_sink.connection_json(),
-    }
-    # The demo deliveries are there before the scheduler starts: its first run, of the latest Monday's
-    # week (which has none), then finds the landing folder and needs no retry.
-    demo.generate(state / "landing")
-    airflow = Airflow(state, environment)
-    try:
-        airflow.start()
-        yield airflow
-    finally:
-        airflow.csc("airflow", "stop")
 
 
 def test_start_prints_the_url_the_login_and_the_new_password_once(airflow):
@@ -140,26 +55,18 @@ def test_status_names_each_component_running_and_how_to_reach_the_api(airflow):
     assert fields["password-file"] == str(airflow.state / "airflow" / "simple_auth_manager_passwords.json")
 
 
-def test_a_week_triggered_through_the_rest_api_succeeds_and_is_published(airflow):
-    run_id = f"demo_{WEEK}"
-    triggered = airflow.api(
-        "POST",
-        f"/dags/{settings.WEEKLY_DAG_ID}/dagRuns",
-        json={"dag_run_id": run_id, "logical_date": f"{WEEK}T06:00:00Z", "conf": {"as_at": WEEK.isoformat()}},
-    )
-    assert triggered.status_code == 200, triggered.text
-    # First it waits for the run before it (one at a time), then it runs: each has the whole deadline.
-    airflow.wait_for_run(run_id, leaving=("queued",))
-    run = airflow.wait_for_run(run_id, leaving=("queued", "running"))
+def test_a_week_triggered_through_the_rest_api_succeeds_and_is_published(airflow, scheduled_demo_week):
+    run = scheduled_demo_week
     assert run["state"] == "success", run
-    print(f"{settings.WEEKLY_DAG_ID} for {WEEK} under the scheduler: {run['duration']:.1f} s")
+    print(f"{settings.WEEKLY_DAG_ID} for {DEMO_WEEK} under the scheduler: {run['duration']:.1f} s")
     with psycopg.connect(airflow.environment["CSC_WAREHOUSE_URL"]) as conn:
         weeks = conn.execute(
             "select as_at from reporting.lac_weekly where la_code = %s", [demo.DEMO_LA_CODE]
         ).fetchall()
-    assert (WEEK,) in weeks
+    assert (DEMO_WEEK,) in weeks
 
 
+@pytest.mark.stops_airflow
 def test_stop_leaves_no_process(airflow):
     leaders = [int(airflow.status_fields()[component].split("pid ")[1].rstrip(")")) for component in COMPONENTS]
     started_by_airflow = family(leaders)
