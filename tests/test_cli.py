@@ -156,3 +156,19 @@ def test_accepting_a_delivery_the_ledger_does_not_hold_fails_with_a_sentence(cap
 def test_a_bad_query_is_one_line_from_the_database(capsys, warehouse_url):
     line = one_line_failure(capsys, ["sql", "select * from reporting.no_such_table"])
     assert line.startswith("csc sql: ") and "no_such_table" in line and "does not exist" in line
+
+
+def test_output_cut_short_by_its_reader_is_not_an_error(warehouse_url):
+    """`csc sql ... | head -1`: the reader goes after one line; csc ends quietly, as `seq | head` does."""
+    import subprocess
+
+    from conftest import CSC
+
+    producer = subprocess.Popen(
+        [CSC, "sql", "select n from generate_series(1, 200000) as n"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert producer.stdout.readline() == b"n\n"
+    producer.stdout.close()  # the reader has gone
+    stderr = producer.stderr.read().decode()
+    assert producer.wait(timeout=120) == 0, stderr
+    assert stderr == ""

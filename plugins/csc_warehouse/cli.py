@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import getpass
 import logging
+import os
 import sys
 import traceback
 
@@ -330,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     settings.apply_environment(settings.QUIET_ENVIRONMENT)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # Whoever read the output has stopped (`csc ledger | head`): not a failure, and nothing to say.
+        # Python would otherwise report the pipe again when it flushes stdout on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except _expected_failures() as error:
         if args.verbose:
             traceback.print_exc()
