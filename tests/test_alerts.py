@@ -7,7 +7,8 @@ import psycopg
 import pytest
 from conftest import body_text
 
-from csc_warehouse import alerts, runs
+from csc_warehouse import alerts, run_email, runs
+from csc_warehouse.handoffs import RunSummary
 
 FAILED_CHECK = {
     "suite": "lac_weekly",
@@ -55,6 +56,11 @@ def summary(**overrides):
     return {**base, **overrides}
 
 
+def summary_email(**overrides):
+    """The run's email, composed from the summary as the weekly DAG hands it on (XCom)."""
+    return run_email.summary_message(RunSummary.from_xcom(summary(**overrides)))
+
+
 @pytest.fixture
 def outbox(fresh_warehouse, mail_sink):
     with psycopg.connect(fresh_warehouse) as conn:
@@ -64,7 +70,7 @@ def outbox(fresh_warehouse, mail_sink):
 
 
 def test_a_failed_run_says_so_and_explains_the_failed_check(outbox, mail_sink):
-    alerts.queue_and_deliver(alerts.summary_message(summary()), "run_summary", "manual__test")
+    alerts.queue_and_deliver(summary_email(), "run_summary", "manual__test")
     [message] = mail_sink.messages()
     assert message["Subject"] == "[CSC warehouse] Weekly run 2014-02-10: FAILED"
     text = body_text(message)
@@ -78,17 +84,17 @@ def test_a_failed_run_says_so_and_explains_the_failed_check(outbox, mail_sink):
 
 
 def test_an_unchanged_failure_is_reported_in_full_once_then_said_to_persist(outbox, mail_sink):
-    first = body_text(alerts.summary_message(summary()))
-    second = body_text(alerts.summary_message(summary(as_at="2014-02-17", run_id="manual__next")))
+    first = body_text(summary_email())
+    second = body_text(summary_email(as_at="2014-02-17", run_id="manual__next"))
     assert "What it means" in first
     assert "What it means" not in second
     assert "Persists unchanged since the week of 2014-02-10" in second
 
 
 def test_a_changed_failure_is_reported_in_full_again(outbox):
-    alerts.summary_message(summary())
+    summary_email()
     changed = dict(FAILED_CHECK, unexpected_count=3)
-    text = body_text(alerts.summary_message(summary(failed_checks=[changed])))
+    text = body_text(summary_email(failed_checks=[changed]))
     assert "What it means" in text
 
 

@@ -308,6 +308,28 @@ class DeliveryLine:
 
 
 @dataclass(frozen=True)
+class HeadlineFigure:
+    """One authority's week in the run's email: its looked-after figures, its child protection figure,
+    or both (None where its mart had no row for the week)."""
+
+    la_code: str
+    as_at: str
+    children_looked_after: int | None = None
+    lac_starts: int | None = None
+    lac_ceased: int | None = None
+    change_vs_previous: int | None = None
+    children_on_plan: int | None = None
+    cp_change_vs_previous: int | None = None
+
+    def to_xcom(self) -> XCom:
+        return asdict(self)
+
+    @classmethod
+    def from_xcom(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """What a run did, as recorded in dq.runs and sent in the run's email; `failed` decides its state."""
 
@@ -319,8 +341,7 @@ class RunSummary:
     failed_checks: tuple[CheckResult, ...] = ()
     kept_la_codes: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
-    # Headline figures are the email's payload, each a mart row whose columns say what it holds.
-    figures: tuple[dict[str, Any], ...] = ()
+    figures: tuple[HeadlineFigure, ...] = ()
     data_docs: str | None = None
     reports: tuple[str, ...] = ()
 
@@ -343,7 +364,7 @@ class RunSummary:
             "failed_checks": _results_to_xcom(self.failed_checks),
             "kept_la_codes": list(self.kept_la_codes),
             "published": list(self.published),
-            "figures": [dict(figure) for figure in self.figures],
+            "figures": [figure.to_xcom() for figure in self.figures],
             "data_docs": self.data_docs,
             "reports": list(self.reports),
         }
@@ -359,7 +380,7 @@ class RunSummary:
             failed_checks=tuple(CheckResult.from_xcom(check) for check in data.get("failed_checks") or []),
             kept_la_codes=tuple(data.get("kept_la_codes") or []),
             published=tuple(data.get("published") or []),
-            figures=tuple(dict(figure) for figure in data.get("figures") or []),
+            figures=tuple(HeadlineFigure.from_xcom(figure) for figure in data.get("figures") or []),
             data_docs=data.get("data_docs"),
             reports=tuple(data.get("reports") or []),
         )

@@ -11,6 +11,7 @@ from csc_warehouse import warehouse
 from csc_warehouse.handoffs import (
     DeliveryLine,
     DeliveryVerdict,
+    HeadlineFigure,
     IngestedDelivery,
     MartOutcome,
     MartVerdict,
@@ -96,7 +97,7 @@ def summarise(
     words: RunWords,
     *,
     as_at: str | None,
-    figures: list[dict] | None = None,
+    figures: list[HeadlineFigure] | None = None,
     reports: list[str] | None = None,
 ) -> RunSummary:
     """The run's summary from what its steps handed on."""

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from csc_warehouse import alerts, landing, loading, publishing, quality, run_summary, settings, warehouse
+from csc_warehouse import alerts, landing, loading, publishing, quality, run_email, run_summary, settings, warehouse
 from csc_warehouse.handoffs import (
     DeliveryBatch,
     DeliveryVerdict,
+    HeadlineFigure,
     IngestedDelivery,
     MartOutcome,
     MartVerdict,
@@ -173,31 +175,26 @@ def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
     return [str(write_report(la_code, as_at).markdown) for la_code in authorities]
 
 
-def headline_figures(as_at: str) -> list[dict]:
+def headline_figures(as_at: str) -> list[HeadlineFigure]:
+    """Each authority's looked-after and child protection figures of the week ending on as_at."""
+    figures: dict[tuple[str, str], HeadlineFigure] = {}
     with warehouse.connect() as conn:
-        exists = conn.execute("select to_regclass('reporting.lac_weekly') is not null").fetchone()[0]
-        if not exists:
-            return []
-        cursor = conn.execute(
-            "select la_code, as_at::text, children_looked_after, lac_starts, lac_ceased, change_vs_previous"
-            " from reporting.lac_weekly where as_at between %s::date - 6 and %s::date order by la_code, as_at",
-            [as_at, as_at],
-        )
-        columns = [c.name for c in cursor.description]
-        figures = [dict(zip(columns, row, strict=True)) for row in cursor]
-        # Children on a child protection plan, beside the looked-after figures of the same as_at.
-        if conn.execute("select to_regclass('reporting.cp_weekly') is not null").fetchone()[0]:
-            by_week = {(figure["la_code"], figure["as_at"]): figure for figure in figures}
-            for la_code, day, on_plan, change in conn.execute(
-                "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
-                " where as_at between %s::date - 6 and %s::date order by la_code, as_at",
+        if conn.execute("select to_regclass('reporting.lac_weekly') is not null").fetchone()[0]:
+            for la_code, day, looked_after, starts, ceased, change in conn.execute(
+                "select la_code, as_at::text, children_looked_after, lac_starts, lac_ceased, change_vs_previous"
+                " from reporting.lac_weekly where as_at between %s::date - 6 and %s::date",
                 [as_at, as_at],
             ):
-                figure = by_week.get((la_code, day)) or {"la_code": la_code, "as_at": day}
-                if (la_code, day) not in by_week:
-                    figures.append(figure)
-                figure.update(children_on_plan=on_plan, cp_change_vs_previous=change)
-        return figures
+                figures[la_code, day] = HeadlineFigure(la_code, day, looked_after, starts, ceased, change)
+        if conn.execute("select to_regclass('reporting.cp_weekly') is not null").fetchone()[0]:
+            for la_code, day, on_plan, change in conn.execute(
+                "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
+                " where as_at between %s::date - 6 and %s::date",
+                [as_at, as_at],
+            ):
+                looked_after = figures.get((la_code, day), HeadlineFigure(la_code, day))
+                figures[la_code, day] = replace(looked_after, children_on_plan=on_plan, cp_change_vs_previous=change)
+    return [figures[key] for key in sorted(figures)]
 
 
 def summarise(
@@ -243,7 +240,7 @@ def send_summary(summary: dict) -> int:
             "select alert_id from dq.alerts where run_id = %s and kind = 'run_summary'", [run.run_id]
         ).fetchone()
     if queued is None:
-        return alerts.queue_and_deliver(alerts.summary_message(run.to_xcom()), "run_summary", run.run_id)
+        return alerts.queue_and_deliver(run_email.summary_message(run), "run_summary", run.run_id)
     outcome = alerts.deliver_pending()
     if outcome.get(queued[0]):
         raise alerts.AlertNotDelivered(f"alert {queued[0]} is kept in dq.alerts: {outcome[queued[0]]}")

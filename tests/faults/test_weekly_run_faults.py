@@ -26,7 +26,8 @@ import pytest
 from conftest import REPO, body_text, run_csc, scenario_database
 from fault_helpers import raw_rows_of
 
-from csc_warehouse import alerts, demo, runs, settings
+from csc_warehouse import demo, run_email, runs, settings
+from csc_warehouse.handoffs import RunSummary
 from csc_warehouse.orchestration import weeks_to_catch_up
 
 pytestmark = pytest.mark.e2e
@@ -197,7 +198,7 @@ def test_a_gate_check_on_a_missing_table_blocks_publication_and_names_the_table(
             "select details->>'error' from dq.validations where run_id = %s and errored", [run_id]
         ).fetchall()
     assert len(recorded) == len(errored) and all("build.lac_weekly" in error for (error,) in recorded)
-    email = body_text(alerts.summary_message(summary))
+    email = body_text(run_email.summary_message(RunSummary.from_xcom(summary)))
     assert "lac_weekly.counts_are_never_negative: errored:" in email
     assert 'relation "build.lac_weekly" does not exist' in email
 
