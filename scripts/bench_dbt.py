@@ -115,7 +115,7 @@ def isolate(work: Path, url: str) -> None:
     )
     for folder in (settings.expectations_dir(), settings.dags_dir()):
         (home / folder.name).symlink_to(folder, target_is_directory=True)
-    os.environ.update(settings.QUIET_ENVIRONMENT)  # telemetry off: dbt, Cosmos, Great Expectations, Scarf
+    os.environ.update(settings.QUIET_ENVIRONMENT)  # telemetry off: dbt, Great Expectations, Scarf
     # Temporary files of this process (Great Expectations' ephemeral docs sites among them) go with the rest.
     (work / "tmp").mkdir()
     os.environ["TMPDIR"] = tempfile.tempdir = str(work / "tmp")

@@ -1,5 +1,5 @@
 """End to end: case-audit returns through the audit_returns DAG (`csc run-audits`, Airflow dag.test(),
-Cosmos, dbt, GX) against a real PostgreSQL, in a scenario database of their own.
+dbt, GX) against a real PostgreSQL, in a scenario database of their own.
 
 One domestic abuse audit of 18 cases arrives from two authorities, 309 as the long CSV and 310 as the
 wide workbook; both give the same audit_results, among them a question answered Yes in 8 of its 10

@@ -287,7 +287,7 @@ def start(progress: Callable[[str], None] = log.info) -> Started:
 
     began = time.monotonic()
     warehouse.migrate()
-    transforming.ensure_manifest()  # the weekly DAG renders its dbt tasks from it at parse time
+    transforming.ensure_manifest()  # publishing reads the marts from it; dbt builds start from its parse
     orchestration.prepare_airflow()  # the environment of `make run`, and `airflow db migrate`
     new_password = _ensure_password()
     current = status()

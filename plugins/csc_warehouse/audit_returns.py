@@ -3,7 +3,7 @@
 A case-audit return (contract 1.3) arrives in an authority's delivery folder like the weekly
 extracts. The run ingests every delivery under the landing area that holds an audit return and has
 not been loaded, puts newly loaded versions through the quality gate, builds audit_results with dbt
-(the DAG's Cosmos task group selects it and what it reads), checks it and publishes it through the
+(the DAG's one dbt task selects it and what it reads), checks it and publishes it through the
 same write-audit-publish path as the weekly run, recording the run in dq.runs.
 
 The DAG is scheduled on the asset `csc://landing/audit_returns`, which the weekly DAG updates when

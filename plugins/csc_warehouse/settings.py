@@ -229,8 +229,6 @@ QUIET_ENVIRONMENT = {
     "SCARF_ANALYTICS": "false",
     "DO_NOT_TRACK": "1",
     "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
-    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-    "COSMOS_ENABLE_TELEMETRY": "False",
     "GE_USAGE_STATISTICS_ENABLED": "False",
     "GX_ANALYTICS_ENABLED": "False",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -262,8 +260,8 @@ AIRFLOW_ADMIN_USER = "admin"
 SCHEDULER_SETTINGS = {
     # The UI's one login, an admin, through the SimpleAuthManager (FAB is not installed).
     "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{AIRFLOW_ADMIN_USER}:admin",
-    # A DAG file is parsed again every 5 minutes, not every 30 s: ours import Cosmos and read the dbt
-    # manifest (1.4-1.7 s each). A new file is still found by [dag_processor] refresh_interval.
+    # A DAG file is parsed again every 5 minutes, not every 30 s: each parse costs CPU the tasks need,
+    # and our DAG files change only with a release. A new file is still found by refresh_interval.
     "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "300",
 }
 
