@@ -118,9 +118,11 @@ def under_scheduler(environment: dict[str, str], as_at, run_id: str) -> Finished
     airflow = ScheduledAirflow(environment, say)
     try:
         say(f"  csc airflow start: ready in {airflow.start():.1f} s at {airflow.url}")
-        triggered = time.monotonic()
+        triggered, load_before = time.monotonic(), os.getloadavg()[0]
         run = airflow.run_week(as_at, run_id)
         say(f"  triggered to ended, by wall clock: {time.monotonic() - triggered:.1f} s")
+        # The machine may be shared: its load says how far these seconds are this project's own.
+        say(f"  load average (1 min) at the trigger {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}")
         return run
     finally:
         airflow.stop()
