@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import html
 import logging
-import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -87,22 +84,6 @@ def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url:
     log.info("wrote the report for %s as at %s to %s", la_code, as_at, folder)
     plain = "\n".join(sentence for _heading, sentences in sections for sentence, _ in sentences)
     return WrittenReport(markdown=md_path, html=html_path, charts=drawn, text=plain)
-
-
-def _markdown_of(la_code: str, as_at: date) -> Path:
-    return write_report(la_code, as_at).markdown
-
-
-def write_reports(la_codes: Sequence[str], as_at: date, *, workers: int | None = None) -> list[Path]:
-    """Each authority's report (its Markdown's path, in the order of `la_codes`), drawn by up to
-    `workers` processes (CSC_REPORT_WORKERS): matplotlib draws on one core, and a national week's
-    150 reports took about 3 s each, one after another. The same files as write_report's, one by one."""
-    workers = min(len(la_codes), workers or settings.report_workers())
-    if workers <= 1:
-        return [_markdown_of(la_code, as_at) for la_code in la_codes]
-    # Spawned, not forked: the task's process holds connections and threads a fork would copy.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_markdown_of, la_codes, [as_at] * len(la_codes)))
 
 
 def _html(title: str, sections, drawn: list[Path]) -> str:
