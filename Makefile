@@ -12,12 +12,12 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt services demo airflow
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler services demo airflow
 
 # A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
 .DEFAULT_GOAL := venv
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
 venv: $(STAMP) ## install everything into .venv from requirements.lock
 
@@ -78,6 +78,14 @@ bench: venv ## how fast `csc ingest` loads 1M episodes
 EPISODES ?= 5000000
 bench-dbt: venv ## a dbt full refresh of a national history against the weekly path (EPISODES=...)
 	$(BIN)/python scripts/bench_dbt.py --episodes $(EPISODES)
+
+# Not part of `make test` or CI: the weekly run under the real scheduler (`csc airflow start` in a
+# temporary folder, triggered through the REST API), for one authority's demo week and then for
+# AUTHORITIES authorities delivering a week with a national history of EPISODES episodes behind them;
+# prints task instance counts and ends with national_vs_one_la=<ratio>.
+AUTHORITIES ?= 150
+bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=...)
+	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES)
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

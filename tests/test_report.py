@@ -113,3 +113,19 @@ def test_qa_headlines_states_each_figure_with_its_comparison(demo_weeks):
         "The protection plan was clear in 80% (8:10) of the cases it applied to, in the domestic abuse "
         "audit of February 2014."
     )
+
+
+def test_reports_drawn_by_parallel_workers_are_the_reports_drawn_one_by_one(report, demo_weeks, tmp_path, monkeypatch):
+    """The weekly run's draft_reports shares its authorities among worker processes
+    (report.parallel); what they write is what `csc report` writes, and an authority with nothing
+    published fails the drafting, naming it."""
+    from csc_warehouse.report.parallel import ReportsNotDrawn, write_reports
+
+    monkeypatch.setenv("CSC_WAREHOUSE_URL", demo_weeks["url"])
+    monkeypatch.setenv("CSC_REPORT_DIR", str(tmp_path))  # the workers inherit the environment
+
+    with pytest.raises(ReportsNotDrawn, match="authorities 999 were not drawn"):
+        write_reports(["309", "999"], AS_AT, workers=2)
+
+    assert (tmp_path / f"309-{AS_AT}" / "report.md").read_text() == report["markdown"]
+    assert (tmp_path / f"309-{AS_AT}" / "report.html").read_text() == report["html"]

@@ -157,8 +157,9 @@ def check_arrivals(run_plan: dict, logical_date: datetime | None = None) -> list
 
 
 def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
-    """The committee report's data section for each authority published this week (paths)."""
-    from csc_warehouse.report import write_report
+    """The committee report's data section for each authority published this week (paths), drawn
+    in parallel processes sized to the machine (report.parallel)."""
+    from csc_warehouse.report.parallel import write_reports
 
     if not published:
         return []
@@ -172,7 +173,7 @@ def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
                 [as_at, as_at],
             )
         ]
-    return [str(write_report(la_code, as_at).markdown) for la_code in authorities]
+    return [str(path) for path in write_reports(authorities, as_at)]
 
 
 def headline_figures(as_at: str) -> list[HeadlineFigure]:
