@@ -128,6 +128,15 @@ def test_each_step_that_did_not_finish_is_named_in_the_dags_words(words, first_e
     assert len(errors) == 5 and errors[0] == first_error
 
 
+def test_a_weekly_run_whose_reports_were_not_drafted_fails():
+    """draft_reports failing left the run green under the scheduler (bench-scheduler, 150 authorities)."""
+    drafted = run_summary.summarise("r", steps(mart_verdict=None), runs.WEEKLY_WORDS, as_at="2014-02-10")
+    not_drafted = run_summary.summarise("r", steps(mart_verdict=None, reports=None), runs.WEEKLY_WORDS, as_at=None)
+    sentence = "the committee reports were not drafted (see the draft_reports task's log)"
+    assert sentence not in drafted.errors
+    assert sentence in not_drafted.errors and not_drafted.failed
+
+
 def test_the_last_task_fails_with_every_problem():
     with pytest.raises(runs.RunFailed, match="one; the summary email was not delivered"):
         runs.finish(RunSummary("r", None, errors=("one",)).to_xcom(), alert_id=None)

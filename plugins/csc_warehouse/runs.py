@@ -10,7 +10,7 @@ passes its arguments by name, and Airflow adds `run_id` from the run's context.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ WEEKLY_WORDS = RunWords(
         "delivery_verdict": "the delivery checks did not finish (see the check_deliveries task's log)",
         "mart_verdict": "the dbt build or the mart checks did not finish (see their task logs)",
         "published": "publication did not run",
+        "reports": "the committee reports were not drafted (see the draft_reports task's log)",
     },
     checks="mart",
     rows_kept="published rows",
@@ -205,7 +206,7 @@ def summarise(
     delivery_verdict: dict | None = None,
     mart_verdict: dict | None = None,
     published: list[str] | None = None,
-    reports: list[str] | None = None,
+    reports: Sequence[str] | None = (),  # None: draft_reports failed (a caller with no such step passes nothing)
     *,
     batches: list[dict] | None = None,
     batch_outcomes: Iterable[list[dict]] | None = None,
@@ -224,10 +225,11 @@ def summarise(
         delivery_verdict=DeliveryVerdict.from_xcom(delivery_verdict) if delivery_verdict is not None else None,
         mart_verdict=MartVerdict.from_xcom(mart_verdict) if mart_verdict is not None else None,
         published=tuple(published) if published is not None else None,
+        reports=tuple(reports) if reports is not None else None,
     )
     as_at = steps.plan.as_at.isoformat() if steps.plan else None
     figures = headline_figures(as_at) if as_at and published else []
-    summary = run_summary.summarise(run_id, steps, WEEKLY_WORDS, as_at=as_at, figures=figures, reports=reports)
+    summary = run_summary.summarise(run_id, steps, WEEKLY_WORDS, as_at=as_at, figures=figures)
     run_summary.record(summary, settings.WEEKLY_DAG_ID, as_at or date.today().isoformat())
     return summary.to_xcom()
 
