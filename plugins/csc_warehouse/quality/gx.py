@@ -25,6 +25,9 @@ class GxRun:
 
     def __init__(self, url: str | None):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        # GX logs a few INFO lines per validation: 37,800 in the gate's task log of a 150-authority week.
+        # What a person needs from a check is in dq.validations, the run's email and Data Docs.
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
