@@ -133,7 +133,7 @@ def report_dir() -> Path:
 def report_workers() -> int:
     """CSC_REPORT_WORKERS: how many processes draw the week's committee reports at once (default:
     one per core; drawing the charts is CPU-bound)."""
-    workers = int(os.environ.get("CSC_REPORT_WORKERS", str(os.cpu_count() or 1)))
+    workers = int(os.environ.get("CSC_REPORT_WORKERS") or os.cpu_count() or 1)
     if workers < 1:
         raise ValueError(f"CSC_REPORT_WORKERS must be 1 or more, not {workers}")
     return workers
