@@ -88,3 +88,19 @@ def csc(*args: str) -> subprocess.CompletedProcess:
     """`csc` as a person runs it, in a child process with this session's environment."""
     command = [str(Path(sys.executable).parent / "csc"), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ.copy())
+
+
+def break_one_episode(episodes_csv):
+    """Give the first ended episode a DEC before its DECOM (DfE rule 356)."""
+    lines = episodes_csv.read_text().splitlines()
+    header = lines[0].split(",")
+    decom, dec = header.index("DECOM"), header.index("DEC")
+    for number, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if cells[dec]:
+            day, month, year = cells[decom].split("/")
+            cells[dec] = f"{day}/{month}/{int(year) - 1}"
+            lines[number] = ",".join(cells)
+            episodes_csv.write_text("\n".join(lines) + "\n")
+            return
+    raise AssertionError("no ended episode to break")

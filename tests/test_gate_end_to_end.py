@@ -7,6 +7,7 @@ from datetime import date
 import psycopg
 import pytest
 from conftest import assert_no_identifiers, body_text, run_csc, scenario_database
+from loading_fixtures import break_one_episode
 
 from csc_warehouse import demo
 
@@ -21,22 +22,6 @@ def published_rows(url, la_code):
         return conn.execute(
             "select * from reporting.lac_weekly where la_code = %s order by as_at", [la_code]
         ).fetchall()
-
-
-def break_one_episode(episodes_csv):
-    """Give the first ended episode a DEC before its DECOM (DfE rule 356)."""
-    lines = episodes_csv.read_text().splitlines()
-    header = lines[0].split(",")
-    decom, dec = header.index("DECOM"), header.index("DEC")
-    for number, line in enumerate(lines[1:], start=1):
-        cells = line.split(",")
-        if cells[dec]:
-            day, month, year = cells[decom].split("/")
-            cells[dec] = f"{day}/{month}/{int(year) - 1}"
-            lines[number] = ",".join(cells)
-            episodes_csv.write_text("\n".join(lines) + "\n")
-            return
-    raise AssertionError("no ended episode to break")
 
 
 @pytest.fixture(scope="module")

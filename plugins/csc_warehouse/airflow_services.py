@@ -88,6 +88,11 @@ def pid_file(component: Component) -> Path:
     return settings.airflow_home() / f"{component}.pid"
 
 
+def leftovers_file() -> Path:
+    """The process groups of components that died and left processes behind (see _launch)."""
+    return settings.airflow_home() / "leftover-groups"
+
+
 def log_file(component: Component) -> Path:
     return settings.airflow_home() / f"{component}.log"
 
@@ -226,6 +231,13 @@ def status() -> AirflowStatus:
 
 def _launch(component: Component, env: dict[str, str]) -> subprocess.Popen:
     airflow = str(Path(sys.executable).parent / "airflow")
+    # A component that died (killed, out of memory) may leave what it started running: a scheduler's
+    # executor workers finish their tasks and report them to the api-server. They may finish; their
+    # group is kept, so that `stop` stops them too once the pid file names the new component.
+    died = _recorded_pid(component)
+    if died and process_groups.live_members(died):
+        with leftovers_file().open("a") as file:
+            file.write(f"{died}\n")
     with log_file(component).open("ab") as output:
         process = subprocess.Popen(
             [airflow, component.value],
@@ -318,6 +330,12 @@ def _groups_to_stop() -> dict[Component, int]:
     return groups
 
 
+def _leftover_groups() -> list[int]:
+    """The groups that components which died left behind, with a process still alive."""
+    groups = [int(word) for word in leftovers_file().read_text().split()] if leftovers_file().exists() else []
+    return [group for group in groups if process_groups.live_members(group)]
+
+
 def stop() -> list[Component]:
     """Stops every component and all it started, tasks included, and waits until they have exited.
     The api-server goes last: a task's supervisor reports the task's end to it, and without it
@@ -325,10 +343,12 @@ def stop() -> list[Component]:
     groups = _groups_to_stop()
     api_server = [groups[Component.API_SERVER]] if Component.API_SERVER in groups else []
     others = [group for component, group in groups.items() if component != Component.API_SERVER]
+    others += _leftover_groups()
     left = process_groups.stop_groups(others, STOP_DEADLINE_SECONDS)
     left += process_groups.stop_groups(api_server, STOP_DEADLINE_SECONDS)
     if left:
         log.warning("process groups %s outlived SIGKILL", left)
     for component in Component:
         pid_file(component).unlink(missing_ok=True)
+    leftovers_file().unlink(missing_ok=True)
     return list(groups)

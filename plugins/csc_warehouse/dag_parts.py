@@ -47,8 +47,10 @@ def landing_param() -> Param:
     return Param(None, type=["null", "string"], description="landing root; default: CSC_LANDING_DIR")
 
 
-def plan(params: Mapping[str, Any], logical_date: datetime | None) -> dict:
-    """The plan task of every DAG: as_at from the `as_at` param, else the run's logical date."""
+def plan(params: Mapping[str, Any], logical_date: datetime | None = None) -> dict:
+    """The plan task of every DAG: as_at from the `as_at` param, else the run's logical date. A run
+    the scheduler starts from an asset event (audit_returns) has no logical date, and Airflow then
+    passes none: the default stands in, and as_at is today."""
     return runs.plan(params.get("as_at"), logical_date, params.get("landing"))
 
 

@@ -1,0 +1,285 @@
+"""The weekly DAG under the real scheduler, triggered and watched through the REST API: two demo weeks
+succeed and publish what `dag.test()` publishes; the second week's audit return makes the scheduler
+run `audit_returns` from the asset event; the scheduler SIGKILLed in the middle of that second week
+and restarted completes it with nothing lost and nothing loaded twice; a week whose delivery is
+rejected ends `failed` and sends its email.
+
+A scheduler week costs 80-150 s, so the runs are shared: the first demo week is the session's
+`scheduled_demo_week`; the second (2014-02-10, the first delivery after the audit date, so it holds
+the audit return) is the one interrupted, so it is both "a second week equal to dag.test()" and
+"interrupted equal to uninterrupted". The uninterrupted twin runs the same two weeks through
+`csc run-week` (dag.test()) into a database of its own, from the same landing folder, while the
+scheduler works.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+import pytest
+from airflow_components import DEMO_WEEK, Airflow
+from conftest import CSC, assert_no_identifiers, body_text, scenario_database
+from loading_fixtures import break_one_episode
+
+from csc_warehouse import audit_returns, demo, settings
+from csc_warehouse.demo import audit
+
+pytestmark = pytest.mark.slow
+
+# The first demo delivery on or after the audit date: the demo writes the audit return into it.
+AUDIT_WEEK = next(week for week in demo.DEMO_WEEKS if week >= audit.AUDIT_DATE)
+REJECTED_WEEK = date(2014, 2, 17)
+REJECTED_LA = "310"
+# The demo seed of its delivery: one whose broken child's episode dates are nobody's date of birth, since
+# the check for identifiers in the email cannot tell an episode date from a date of birth (seed 310's can).
+REJECTED_SEED = 311
+# The columns no two runs of the same weeks share: when, how long, and which run checked a version.
+# And the child keys: each database makes its own random pseudonym key (migration 004), so one child
+# has another key in the twin; the rows still differ by every other column.
+UNSHARED_COLUMNS = {"received_at", "finished_at", "seconds", "checked_at", "checked_by_run", "child_key"}
+
+
+# -- what a warehouse holds ----------------------------------------------------------------------
+
+
+Contents = dict[str, list[tuple]]
+
+
+def warehouse_contents(url: str) -> Contents:
+    """Every row of the ledger, `history` and `reporting`, and the raw rows per table and version, with
+    each delivery version named by (authority, extract date, sha256) instead of its generated id, and
+    without the columns that say when: what two runs of the same weeks must hold alike."""
+    with psycopg.connect(url) as conn:
+        versions = {
+            version_id: f"{la_code}/{extract_date}/{sha256}"
+            for version_id, la_code, extract_date, sha256 in conn.execute(
+                "select delivery_version_id, la_code, extract_date, sha256 from ledger.delivery_versions"
+            )
+        }
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+            " and table_schema in ('ledger', 'history', 'reporting', 'raw')"
+            " and table_name <> 'schema_migrations'"
+            " order by 1, 2"
+        ).fetchall()
+        contents = {}
+        for schema, table in tables:
+            columns = [
+                name
+                for (name,) in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = %s"
+                    " and table_name = %s order by ordinal_position",
+                    [schema, table],
+                )
+                if name not in UNSHARED_COLUMNS
+            ]
+            if schema == "raw":
+                if "delivery_version_id" not in columns:
+                    continue
+                rows = conn.execute(
+                    f'select delivery_version_id, count(*) from raw."{table}" group by 1'  # noqa: S608
+                ).fetchall()
+                columns = ["delivery_version_id", "rows"]
+            else:
+                listed = ", ".join(f'"{name}"' for name in columns)
+                rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()  # noqa: S608
+            named = [
+                tuple(
+                    versions.get(value, value) if name.endswith("delivery_version_id") else value
+                    for name, value in zip(columns, row, strict=True)
+                )
+                for row in rows
+            ]
+            contents[f"{schema}.{table}"] = sorted(named, key=repr)
+    return contents
+
+
+def tables_of(contents: Contents, schema: str) -> Contents:
+    return {table: rows for table, rows in contents.items() if table.startswith(f"{schema}.")}
+
+
+def differences(scheduled: Contents, uninterrupted: Contents) -> list[str]:
+    """The tables whose rows differ, with a few of the rows each side lacks (rows compared as their
+    repr, since JSON arrays are lists; a row twice on one side and once on the other differs)."""
+    found = []
+    for table in sorted(scheduled.keys() | uninterrupted.keys()):
+        ours = Counter(map(repr, scheduled.get(table, [])))
+        theirs = Counter(map(repr, uninterrupted.get(table, [])))
+        if ours != theirs:
+            only_ours, only_theirs = sorted((ours - theirs).elements()), sorted((theirs - ours).elements())
+            found.append(f"{table}: only scheduled {only_ours[:3]}, only uninterrupted {only_theirs[:3]}")
+    return found
+
+
+# -- the runs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterruptedWeek:
+    run: dict  # the weekly run of AUDIT_WEEK, from the REST API once it ended
+    killed_scheduler: int
+    pids_before: dict[str, int | None]
+    pids_after: dict[str, int | None]
+    restart: subprocess.CompletedProcess
+    audit_run: dict  # the audit_returns run the asset event started, once it ended
+    contents: Contents  # the scheduler's warehouse once both runs ended
+    published_weeks: set[date]  # the as_at of reporting.lac_weekly's rows then
+
+
+@dataclass(frozen=True)
+class UninterruptedTwin:
+    ran: subprocess.CompletedProcess  # both weeks, one after the other
+    seconds: float
+    contents: Contents
+
+
+def start_twin(airflow: Airflow, url: str) -> subprocess.Popen:
+    """The same two weeks through `csc run-week` (dag.test()), one after the other, in the background."""
+    landing = airflow.state / "landing"
+    weeks = " && ".join(f"{CSC} run-week --as-at {week}" for week in (DEMO_WEEK, AUDIT_WEEK))
+    environment = {**airflow.environment, "CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
+    for private in ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "CSC_STATE_DIR"):
+        environment.pop(private)  # the twin's dag.test() keeps its own metadata, beside its warehouse
+    environment["CSC_STATE_DIR"] = str(airflow.state / "twin")
+    return subprocess.Popen(
+        ["bash", "-c", weeks], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def twin_url(warehouse_url) -> str:
+    return scenario_database(warehouse_url, "scheduler_twin")
+
+
+@pytest.fixture(scope="module")
+def interrupted_week(airflow, scheduled_demo_week, twin_url) -> tuple[InterruptedWeek, UninterruptedTwin]:
+    """The second demo week under the scheduler, SIGKILLed while its dbt build runs and restarted; its
+    uninterrupted twin through dag.test() meanwhile."""
+    twin_started = time.monotonic()
+    twin = start_twin(airflow, twin_url)
+    run_id = airflow.trigger_week(AUDIT_WEEK)
+    airflow.wait_for_task(run_id, "build_marts", "running")
+    pids_before = airflow.component_pids()
+    killed = airflow.kill_scheduler()
+    restart = airflow.csc("airflow", "start")
+    pids_after = airflow.component_pids()
+    run = airflow.wait_for_end(run_id)
+    print(
+        f"{settings.WEEKLY_DAG_ID} for {AUDIT_WEEK} under the scheduler, killed and restarted: {run['duration']:.1f} s"
+    )
+    # Restarted after the old scheduler's heartbeat went stale (30 s), the new one resets the running
+    # build and runs it again (try 2); sooner, the old scheduler's worker finishes it (try 1). Both
+    # happen, by the machine's load; either must leave the same warehouse.
+    build = airflow.api("GET", f"/dags/{settings.WEEKLY_DAG_ID}/dagRuns/{run_id}/taskInstances/build_marts").json()
+    print(f"build_marts, running when the scheduler was killed, ended {build['state']} on try {build['try_number']}")
+    audit_run = wait_for_asset_triggered_audit_run(airflow)
+    print(f"{audit_returns.DAG_ID} from the asset event: {audit_run['duration']:.1f} s")
+    url = airflow.environment["CSC_WAREHOUSE_URL"]
+    contents = warehouse_contents(url)
+    with psycopg.connect(url) as conn:
+        published_weeks = {as_at for (as_at,) in conn.execute("select distinct as_at from reporting.lac_weekly")}
+
+    output, _ = twin.communicate(timeout=1200)
+    twin_seconds = time.monotonic() - twin_started
+    print(f"the same two weeks through csc run-week, alongside: {twin_seconds:.1f} s")
+    scheduled = InterruptedWeek(run, killed, pids_before, pids_after, restart, audit_run, contents, published_weeks)
+    ran = subprocess.CompletedProcess(twin.args, twin.returncode, output, "")
+    uninterrupted = UninterruptedTwin(ran, twin_seconds, warehouse_contents(twin_url))
+    return scheduled, uninterrupted
+
+
+def wait_for_asset_triggered_audit_run(airflow: Airflow) -> dict:
+    deadline = time.monotonic() + 600
+    while not (runs := [run for run in airflow.runs_of(audit_returns.DAG_ID) if run["run_type"] == "asset_triggered"]):
+        assert time.monotonic() < deadline, (
+            f"no asset-triggered {audit_returns.DAG_ID} run: {airflow.runs_of(audit_returns.DAG_ID)}"
+        )
+        time.sleep(2)
+    [run] = runs
+    return airflow.wait_for_end(run["dag_run_id"], dag_id=audit_returns.DAG_ID)
+
+
+@pytest.fixture(scope="module")
+def rejected_week(airflow, interrupted_week, mail_sink) -> tuple[dict, list]:
+    """Another authority's delivery with an episode ending before it starts (DfE rule 356), alone in
+    REJECTED_WEEK, under the scheduler: the run and the emails about it."""
+    landing = airflow.state / "landing"
+    demo.generate(landing, la_code=REJECTED_LA, weeks=(REJECTED_WEEK,), seed=REJECTED_SEED)
+    folder = landing / REJECTED_LA / REJECTED_WEEK.isoformat()
+    for audit_return in folder.glob("audit_*"):
+        audit_return.unlink()  # the audit return has its own test: here only the weekly run is at stake
+    break_one_episode(folder / "episodes.csv")
+    run = airflow.run_week(REJECTED_WEEK)
+    print(f"{settings.WEEKLY_DAG_ID} for {REJECTED_WEEK} (rejected) under the scheduler: {run['duration']:.1f} s")
+    subject = f"[CSC warehouse] Weekly run {REJECTED_WEEK}: "
+    return run, [message for message in mail_sink.messages() if message["Subject"].startswith(subject)]
+
+
+# -- a. two weeks, as dag.test() publishes them --------------------------------------------------
+
+
+def test_both_weeks_triggered_through_the_rest_api_succeed(scheduled_demo_week, interrupted_week):
+    scheduled, _ = interrupted_week
+    assert scheduled_demo_week["state"] == "success", scheduled_demo_week
+    assert scheduled.run["state"] == "success", scheduled.run
+
+
+def test_reporting_equals_what_dag_test_publishes_for_the_same_weeks(interrupted_week):
+    scheduled, twin = interrupted_week
+    assert twin.ran.returncode == 0, twin.ran.stdout[-3000:]
+    reporting = tables_of(scheduled.contents, "reporting")
+    assert {"reporting.lac_weekly", "reporting.cp_weekly", "reporting.audit_results"} <= reporting.keys()
+    assert {DEMO_WEEK, AUDIT_WEEK} <= scheduled.published_weeks
+    assert differences(reporting, tables_of(twin.contents, "reporting")) == []
+
+
+# -- b. the audit return ---------------------------------------------------------------------------
+
+
+def test_the_audit_return_makes_the_scheduler_run_audit_returns_from_the_asset_event(interrupted_week):
+    scheduled, _ = interrupted_week
+    run = scheduled.audit_run
+    assert run["run_type"] == "asset_triggered" and run["triggered_by"] == "asset", run
+    assert run["state"] == "success", run
+
+
+# -- c. a rejected delivery ------------------------------------------------------------------------
+
+
+def test_a_week_whose_delivery_is_rejected_ends_failed(rejected_week):
+    run, _ = rejected_week
+    assert run["state"] == "failed", run
+
+
+def test_the_rejected_week_sends_its_email_naming_the_rejection(airflow, rejected_week):
+    _, messages = rejected_week
+    [message] = messages
+    assert message["Subject"].endswith("FAILED")
+    text = body_text(message)
+    assert f"{REJECTED_LA} {REJECTED_WEEK} version" in text and "rejected" in text
+    assert "episode_ends_before_it_starts (DfE rule 356)" in text
+    # The identifiers of the rejected authority's children, whom the email's flagged records are about.
+    assert_no_identifiers(messages, airflow.state / "landing" / REJECTED_LA)
+
+
+# -- d. the scheduler killed in the middle of a run --------------------------------------------------
+
+
+def test_a_restart_after_the_scheduler_was_killed_starts_only_the_scheduler(interrupted_week):
+    scheduled, _ = interrupted_week
+    assert scheduled.restart.returncode == 0, scheduled.restart.stdout + scheduled.restart.stderr
+    assert scheduled.pids_after["scheduler"] not in (None, scheduled.killed_scheduler)
+    unchanged = ("api-server", "dag-processor", "triggerer")
+    assert {c: scheduled.pids_after[c] for c in unchanged} == {c: scheduled.pids_before[c] for c in unchanged}
+
+
+def test_the_interrupted_run_leaves_the_ledger_history_and_reporting_of_an_uninterrupted_one(interrupted_week):
+    scheduled, twin = interrupted_week
+    assert twin.ran.returncode == 0, twin.ran.stdout[-3000:]
+    assert any(rows for table, rows in scheduled.contents.items() if table.startswith("history."))
+    assert differences(scheduled.contents, twin.contents) == []
