@@ -6,14 +6,15 @@ A benchmark, kept out of CI and `make test`; it asserts nothing. It generates th
 --episodes SSDA903 episodes in total over all of those accepted deliveries (default 5,000,000:
 about 640 per delivery; `make bench-dbt EPISODES=500000` for fewer) and child protection plans in
 proportion (0.6 plan rows per episode row). Then it times, by wall clock:
-  - FULL: `transforming.build(full_refresh=True)` (one `dbt build`: seeds, models and data tests;
-    unit tests are left out of builds, as in the DAG), then `publishing.publish()` of every mart;
-    printed as full_refresh_seconds;
+  - FULL: the weekly DAG's dbt task with its full_refresh param, `transforming.build_for_run(...,
+    full_refresh=True)` (one `dbt build`: seeds, models and data tests, unit tests left out, each
+    node's result recorded in dq.dbt_results), then `publishing.publish()` of every mart; printed as
+    full_refresh_seconds;
   - WEEKLY: one authority's next weekly delivery (extract date 31 March 2025, a week after its
     last) is written as CSV files (episodes.csv, header.csv, and cp_plans.csv with the Children in
     Need census names) into a landing folder, loaded by `loading.ingest_path` (the door) and checked
     by `quality.check_deliveries` (the delivery gate, which accepts it), none of which is timed;
-    then `transforming.build()` (no full refresh) and `publishing.publish()` are. This is done
+    then the same dbt task without a full refresh and `publishing.publish()` are. This is done
     --weekly-runs times (default 3), each time for another authority, and the median is printed as
     weekly_seconds;
 and ends with the line `weekly_vs_full=<weekly_seconds / full_refresh_seconds>`.
@@ -43,8 +44,9 @@ Uses CSC_WAREHOUSE_URL when set: the benchmark then creates a database of its ow
 embedded warehouse in a temporary folder and removes it afterwards. --keep keeps either (and the
 temporary folder) for a look. dbt runs on a copy of dbt_project/ made at the start, in the
 temporary folder, so that tests or builds running on this checkout meanwhile neither disturb the
-benchmark nor are disturbed by it; its target/run_results.json gives each node's time, and the
-slowest nodes of the full refresh and of the first weekly run are printed.
+benchmark nor are disturbed by it. Each node's time is read back from dq.dbt_results, where the
+dbt task records it, and the slowest nodes of the full refresh and of the first weekly run are
+printed.
 
 The history is made by the modules of scripts/bench_dbt_history/, its SQL in that folder's sql/.
 """
