@@ -79,8 +79,8 @@ def build(select: str | None = None, *, full_refresh: bool = False) -> None:
     _dbt(build_arguments(select, full_refresh=full_refresh))
 
 
-# dbt writes a debug log of every event and statement to a file by default: a fifth of the weekly
-# build's CPU (issue 15), for a file in the task's temporary folder that nobody reads. Each node's
+# dbt writes a debug log of every event and statement to a file by default: about a sixth of the
+# weekly build's CPU in a profile (issue 15), for a file in the task's temporary folder nobody reads. Each node's
 # result goes to dq.dbt_results and the task log; dbt's errors still reach the task log.
 NO_LOG_FILE = ["--log-level-file", "none"]
 
@@ -94,7 +94,8 @@ def build_for_run(
 
     dbt's target and log folders are the task's own temporary folder (and dbt writes no log file):
     nothing this task leaves on local disk is read by another, so the task runs on any worker. The
-    deployment's partial-parse file (`csc dbt-parse`) is copied in when present, which spares dbt a full parse."""
+    deployment's partial-parse file (`csc dbt-parse`) is copied in when present, which spares dbt a
+    full parse."""
     with tempfile.TemporaryDirectory(prefix="csc-dbt-") as folder:
         target = Path(folder) / "target"
         target.mkdir()
