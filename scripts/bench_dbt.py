@@ -6,14 +6,15 @@ A benchmark, kept out of CI and `make test`; it asserts nothing. It generates th
 --episodes SSDA903 episodes in total over all of those accepted deliveries (default 5,000,000:
 about 640 per delivery; `make bench-dbt EPISODES=500000` for fewer) and child protection plans in
 proportion (0.6 plan rows per episode row). Then it times, by wall clock:
-  - FULL: `transforming.build(full_refresh=True)` (one `dbt build`: seeds, models and data tests;
-    unit tests are left out of builds, as in the DAG), then `publishing.publish()` of every mart;
-    printed as full_refresh_seconds;
+  - FULL: the weekly DAG's dbt task with its full_refresh param, `transforming.build_for_run(...,
+    full_refresh=True)` (one `dbt build`: seeds, models and data tests, unit tests left out, each
+    node's result recorded in dq.dbt_results), then `publishing.publish()` of every mart; printed as
+    full_refresh_seconds;
   - WEEKLY: one authority's next weekly delivery (extract date 31 March 2025, a week after its
     last) is written as CSV files (episodes.csv, header.csv, and cp_plans.csv with the Children in
     Need census names) into a landing folder, loaded by `loading.ingest_path` (the door) and checked
     by `quality.check_deliveries` (the delivery gate, which accepts it), none of which is timed;
-    then `transforming.build()` (no full refresh) and `publishing.publish()` are. This is done
+    then the same dbt task without a full refresh and `publishing.publish()` are. This is done
     --weekly-runs times (default 3), each time for another authority, and the median is printed as
     weekly_seconds;
 and ends with the line `weekly_vs_full=<weekly_seconds / full_refresh_seconds>`.
@@ -43,8 +44,9 @@ Uses CSC_WAREHOUSE_URL when set: the benchmark then creates a database of its ow
 embedded warehouse in a temporary folder and removes it afterwards. --keep keeps either (and the
 temporary folder) for a look. dbt runs on a copy of dbt_project/ made at the start, in the
 temporary folder, so that tests or builds running on this checkout meanwhile neither disturb the
-benchmark nor are disturbed by it; its target/run_results.json gives each node's time, and the
-slowest nodes of the full refresh and of the first weekly run are printed.
+benchmark nor are disturbed by it. Each node's time is read back from dq.dbt_results, where the
+dbt task records it, and the slowest nodes of the full refresh and of the first weekly run are
+printed.
 
 The history is made by the modules of scripts/bench_dbt_history/, its SQL in that folder's sql/.
 """
@@ -52,7 +54,6 @@ The history is made by the modules of scripts/bench_dbt_history/, its SQL in tha
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shutil
@@ -165,26 +166,29 @@ def load_and_check(url: str, folder: Path, run_id: str) -> int:
 
 
 def build_and_publish(run_id: str, url: str, *, full_refresh: bool) -> tuple[float, float]:
-    """(dbt build seconds, publication seconds), by wall clock."""
-    from csc_warehouse import publishing, transforming
+    """(dbt build seconds, publication seconds), by wall clock. The build is the weekly DAG's own
+    build_marts task (transforming.build_for_run): the same `dbt build`, its results into dq.dbt_results."""
+    from csc_warehouse import publishing, settings, transforming
 
     started = time.monotonic()
-    transforming.build(full_refresh=full_refresh)
+    transforming.build_for_run(run_id, settings.WEEKLY_DAG_ID, full_refresh=full_refresh)
     built = time.monotonic()
     publishing.publish(run_id, url=url)
     return built - started, time.monotonic() - built
 
 
-def node_times() -> list[tuple[str, float]]:
-    """Each node of the last dbt invocation and its execution time, slowest first."""
-    from csc_warehouse import settings
+def node_times(conn: psycopg.Connection, run_id: str) -> list[tuple[str, float]]:
+    """Each node of the run's dbt build and its execution time (from dq.dbt_results), slowest first."""
+    rows = conn.execute(
+        "select unique_id, coalesce(execution_time, 0) from dq.dbt_results where run_id = %s"
+        " order by execution_time desc nulls last",
+        [run_id],
+    ).fetchall()
+    return [(unique_id, float(seconds)) for unique_id, seconds in rows]
 
-    results = json.loads((settings.dbt_project_dir() / "target" / "run_results.json").read_text())["results"]
-    return sorted(((r["unique_id"], r["execution_time"] or 0.0) for r in results), key=lambda node: -node[1])
 
-
-def print_slowest_nodes(what: str) -> None:
-    nodes = node_times()
+def print_slowest_nodes(conn: psycopg.Connection, run_id: str, what: str) -> None:
+    nodes = node_times(conn, run_id)
     by_kind: dict[str, list[float]] = {}
     for unique_id, seconds in nodes:
         by_kind.setdefault(unique_id.split(".")[0], []).append(seconds)
@@ -224,7 +228,7 @@ def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
         built, published = build_and_publish("bench-full", url, full_refresh=True)
         full = built + published
         say(f"  dbt build {built:.1f}s, publication {published:.1f}s")
-        print_slowest_nodes("full refresh")
+        print_slowest_nodes(conn, "bench-full", "full refresh")
         say(f"full_refresh_seconds={full:.2f}")
 
         codes = [str(FIRST_LA_CODE + n) for n in range(args.authorities)]
@@ -242,7 +246,7 @@ def run(url: str, work: Path, args: argparse.Namespace) -> tuple[float, float]:
             weekly_times.append(built + published)
             say(f"  dbt build {built:.1f}s, publication {published:.1f}s: {weekly_times[-1]:.2f}s")
             if number == 0:
-                print_slowest_nodes("first weekly run")
+                print_slowest_nodes(conn, f"bench-weekly-{number + 1}", "first weekly run")
         weekly = statistics.median(weekly_times)
         if len(weekly_times) > 1:
             say(f"  weekly runs: {', '.join(f'{seconds:.2f}s' for seconds in weekly_times)}; their median:")

@@ -164,6 +164,15 @@ def ingest_batch_size() -> int:
     return size
 
 
+def dbt_threads() -> int:
+    """CSC_DBT_THREADS: how many models and tests one `dbt build` runs at once. Two per core by
+    default: a node spends most of its time waiting on PostgreSQL, and dbt itself needs one core."""
+    threads = int(os.environ.get("CSC_DBT_THREADS", str(max(4, 2 * (os.cpu_count() or 1)))))
+    if threads < 1:
+        raise ValueError(f"CSC_DBT_THREADS must be 1 or more, not {threads}")
+    return threads
+
+
 def build_schema() -> str:
     """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
     return os.environ.get("CSC_BUILD_SCHEMA", "build")
@@ -225,6 +234,7 @@ def dbt_environment() -> dict[str, str]:
         "CSC_DBT_PASSWORD": parts.password,
         "CSC_DBT_DBNAME": parts.dbname,
         "CSC_DBT_SCHEMA": build_schema(),
+        "CSC_DBT_THREADS": str(dbt_threads()),
         "DBT_PROFILES_DIR": str(dbt_project_dir()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",

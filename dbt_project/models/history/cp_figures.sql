@@ -6,7 +6,7 @@
     and ends counted as plans. on_plan_2y_plus counts children whose representative plan started on or
     before as_at minus 2 years; a repeat plan's child had another plan, in the same delivery, ending in
     the 730 days before its start (start - 730 <= end < start, a different start). -#}
-{{ config(post_hook=["{{ forget_unlisted_evaluations('CP') }}", "analyze {{ this }}"]) }}
+{{ config(post_hook=["{{ forget_unlisted_evaluations('CP') }}", "{{ analyze_without_statistics() }}"]) }}
 
 with evaluations as (
     {{ evaluations_to_compute('CP') }}

@@ -7,7 +7,7 @@
     DEC and a REC other than X1, both counted as episodes. Children turning 18: their 18th birthday is
     after as_at and no later than the end of the fifth calendar month after as_at's month; 29 February
     births turn 18 on 1 March. -#}
-{{ config(post_hook=["{{ forget_unlisted_evaluations('LAC') }}", "analyze {{ this }}"]) }}
+{{ config(post_hook=["{{ forget_unlisted_evaluations('LAC') }}", "{{ analyze_without_statistics() }}"]) }}
 
 with evaluations as (
     {{ evaluations_to_compute('LAC') }}
