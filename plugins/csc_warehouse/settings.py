@@ -167,7 +167,7 @@ def ingest_batch_size() -> int:
 def dbt_threads() -> int:
     """CSC_DBT_THREADS: how many models and tests one `dbt build` runs at once. Two per core by
     default: a node spends most of its time waiting on PostgreSQL, and dbt itself needs one core."""
-    threads = int(os.environ.get("CSC_DBT_THREADS", str(max(4, 2 * (os.cpu_count() or 1)))))
+    threads = int(os.environ.get("CSC_DBT_THREADS") or max(4, 2 * (os.cpu_count() or 1)))
     if threads < 1:
         raise ValueError(f"CSC_DBT_THREADS must be 1 or more, not {threads}")
     return threads
