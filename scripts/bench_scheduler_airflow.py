@@ -6,7 +6,6 @@ instances read back from it. As tests/scheduler/test_airflow_services.py's `airf
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -55,18 +54,9 @@ def _instant(text: str | None) -> datetime | None:
 def components_environment(state: Path, warehouse_url: str, metadata_url: str, smtp_connection: str) -> dict:
     """Only these settings reach the components: the benchmark's own state folder, warehouse and
     Airflow metadata database, and the mail sink."""
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "CSC_", "DBT_"))}
-    tuning = {key: os.environ[key] for key in TUNING if key in os.environ}
-    return {
-        **inherited,
-        **tuning,
-        "CSC_STATE_DIR": str(state),
-        "AIRFLOW_HOME": str(state / "airflow"),
-        "CSC_LANDING_DIR": str(state / "landing"),
-        "CSC_WAREHOUSE_URL": warehouse_url,
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
-        "AIRFLOW_CONN_SMTP_DEFAULT": smtp_connection,
-    }
+    from csc_warehouse import settings
+
+    return settings.separate_airflow_environment(state, warehouse_url, metadata_url, smtp_connection, keep=TUNING)
 
 
 class ScheduledAirflow:

@@ -141,16 +141,7 @@ class Airflow:
 def airflow_in(state: Path, warehouse_url: str, metadata_url: str, mail_connection: str) -> Airflow:
     """The components of a state folder, not started yet, with only these settings: nothing another
     test set in this process (an Airflow home, a connection, a metadata database) may reach them."""
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "CSC_", "DBT_"))}
-    environment = {
-        **inherited,
-        "CSC_STATE_DIR": str(state),
-        "AIRFLOW_HOME": str(state / "airflow"),
-        "CSC_LANDING_DIR": str(state / "landing"),
-        "CSC_WAREHOUSE_URL": warehouse_url,
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
-        "AIRFLOW_CONN_SMTP_DEFAULT": mail_connection,
-    }
+    environment = settings.separate_airflow_environment(state, warehouse_url, metadata_url, mail_connection)
     # The demo deliveries are there before the scheduler starts: its first run, of the latest Monday's
     # week (which has none), then finds the landing folder and needs no retry.
     demo.generate(state / "landing")

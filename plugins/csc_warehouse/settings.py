@@ -302,3 +302,23 @@ def apply_environment(env: dict[str, str]) -> None:
     """Fill in what the environment lacks; what is already set wins."""
     for key, value in env.items():
         os.environ.setdefault(key, value)
+
+
+def separate_airflow_environment(
+    state: Path, warehouse_url: str, metadata_url: str, smtp_connection: str, *, keep: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The environment of a set of Airflow components apart from this process's (a test's, a
+    benchmark's): its own state folder, warehouse, Airflow metadata database and mail server. No
+    AIRFLOW*, CSC_* or DBT_* setting of this process reaches them but those named in `keep`."""
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "CSC_", "DBT_"))}
+    kept = {key: os.environ[key] for key in keep if key in os.environ}
+    return {
+        **inherited,
+        **kept,
+        "CSC_STATE_DIR": str(state),
+        "AIRFLOW_HOME": str(state / "airflow"),
+        "CSC_LANDING_DIR": str(state / "landing"),
+        "CSC_WAREHOUSE_URL": warehouse_url,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp_connection,
+    }

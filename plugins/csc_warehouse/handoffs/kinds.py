@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 XCom = dict[str, Any]
 
@@ -35,3 +37,15 @@ class MartOutcome(StrEnum):
     ALL_PASSED = "all_passed"
     SOME_KEPT = "some_kept"  # the failing authorities keep their published rows; the others publish
     BLOCKED_EVERYWHERE = "blocked_everywhere"  # nothing is published
+
+
+class FlatHandoff:
+    """A dataclass hand-off of plain JSON values only: to XCom as its fields, back field by field
+    (a field the XCom lacks is None)."""
+
+    def to_xcom(self) -> XCom:
+        return asdict(self)
+
+    @classmethod
+    def from_xcom(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Self
 
 from csc_warehouse.handoffs.deliveries import delivery_fields
-from csc_warehouse.handoffs.kinds import RunState, XCom
+from csc_warehouse.handoffs.kinds import FlatHandoff, RunState, XCom
 from csc_warehouse.handoffs.verdicts import CheckResult, results_to_xcom
 
 
@@ -31,7 +31,7 @@ class DeliveryLine:
 
 
 @dataclass(frozen=True)
-class HeadlineFigure:
+class HeadlineFigure(FlatHandoff):
     """One authority's week in the run's email: its looked-after figures, its child protection figure,
     or both (None where its mart had no row for the week)."""
 
@@ -43,13 +43,6 @@ class HeadlineFigure:
     change_vs_previous: int | None = None
     children_on_plan: int | None = None
     cp_change_vs_previous: int | None = None
-
-    def to_xcom(self) -> XCom:
-        return asdict(self)
-
-    @classmethod
-    def from_xcom(cls, data: Mapping[str, Any]) -> Self:
-        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
-from csc_warehouse.handoffs.kinds import MartOutcome, Scope, Severity, XCom
+from csc_warehouse.handoffs.kinds import FlatHandoff, MartOutcome, Scope, Severity, XCom
 from csc_warehouse.statuses import VersionStatus
 
 
@@ -59,7 +59,7 @@ def results_from_xcom(data: Mapping[str, Any]) -> tuple[CheckResult, ...]:
 
 
 @dataclass(frozen=True)
-class VersionVerdict:
+class VersionVerdict(FlatHandoff):
     """The delivery gate's decision on one newly loaded delivery version."""
 
     delivery_version_id: int
@@ -71,13 +71,6 @@ class VersionVerdict:
     @property
     def rejected(self) -> bool:
         return self.status == VersionStatus.REJECTED
-
-    def to_xcom(self) -> XCom:
-        return asdict(self)
-
-    @classmethod
-    def from_xcom(cls, data: Mapping[str, Any]) -> Self:
-        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
