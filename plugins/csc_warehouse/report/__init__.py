@@ -95,8 +95,10 @@ def _html(title: str, sections, drawn: list[Path]) -> str:
     for heading, sentences in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         for sentence, sources in sentences:
+            # A sentence saying nothing was published has no source to name: no empty brackets after it.
             where = "; ".join(str(source) for source in sources)
-            parts.append(f"<p>{html.escape(sentence)} <small style='color:#666'>[{html.escape(where)}]</small></p>")
+            cited = f" <small style='color:#666'>[{html.escape(where)}]</small>" if sources else ""
+            parts.append(f"<p>{html.escape(sentence)}{cited}</p>")
     parts.append("<h2>Charts</h2>")
     parts += [f"<p><img src='{path.name}' alt='{path.stem}'></p>" for path in drawn]
     parts.append("</body></html>")

@@ -75,6 +75,9 @@ def audit_results(figures: ReportFigures, path: Path) -> Path:
     axis.barh(labels, [f.pct_met for f in findings], color="#4f81bd")
     for index, finding in enumerate(findings):
         axis.text(finding.pct_met + 1, index, f"{finding.pct_met}% ({finding.ratio})", va="center")
+    if not findings:  # as the weekly charts say it, not an empty frame with a meaningless axis
+        axis.text(0.5, 0.5, "not published", transform=axis.transAxes, ha="center", color="#888")
+        axis.set_yticks([])
     axis.set_xlim(0, 115)
     axis.invert_yaxis()
     axis.set_xlabel("% of applicable cases met")
