@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -129,16 +129,24 @@ def under_scheduler(environment: dict[str, str], as_at, run_id: str) -> Finished
         say("  csc airflow stop: done")
 
 
-def one_la(server_url: str, work: Path, smtp: str) -> FinishedRun:
+def demo_week_environment(server_url: str, work: Path, smtp: str, name: str) -> tuple[dict, date]:
+    """A new warehouse and Airflow metadata database named after `name`, the demo deliveries in the
+    state folder's landing area, and the components' environment for them; with the first demo week."""
     from csc_warehouse import demo, warehouse
 
-    state = work / "one_la"
-    url = new_database(server_url, "bench_sched_one_la")
+    state = work / name
+    url = new_database(server_url, f"bench_sched_{name}")
     warehouse.migrate(url)
     demo.generate(state / "landing")
-    week = demo.DEMO_WEEKS[0]
+    metadata = metadata_database(server_url, f"bench_sched_{name}_airflow")
+    return components_environment(state, url, metadata, smtp), demo.DEMO_WEEKS[0]
+
+
+def one_la(server_url: str, work: Path, smtp: str) -> FinishedRun:
+    from csc_warehouse import demo
+
+    environment, week = demo_week_environment(server_url, work, smtp, "one_la")
     say(f"ONE_LA: authority {demo.DEMO_LA_CODE}'s demo week of {week} under the scheduler")
-    environment = components_environment(state, url, metadata_database(server_url, "bench_sched_one_la_airflow"), smtp)
     run = under_scheduler(environment, week, f"bench_one_la_{week}")
     print_run("ONE_LA", run)
     return run
@@ -146,16 +154,7 @@ def one_la(server_url: str, work: Path, smtp: str) -> FinishedRun:
 
 def one_la_dag_test(server_url: str, work: Path, smtp: str) -> float:
     """The same demo week through `csc run-week` (dag.test()) on a new warehouse: wall seconds."""
-    from csc_warehouse import demo, warehouse
-
-    state = work / "dag_test"
-    url = new_database(server_url, "bench_sched_dag_test")
-    warehouse.migrate(url)
-    demo.generate(state / "landing")
-    week = demo.DEMO_WEEKS[0]
-    environment = components_environment(
-        state, url, metadata_database(server_url, "bench_sched_dag_test_airflow"), smtp
-    )
+    environment, week = demo_week_environment(server_url, work, smtp, "dag_test")
     say(f"DAG_TEST: the same week through csc run-week --as-at {week}")
     started = time.monotonic()
     done = subprocess.run(
