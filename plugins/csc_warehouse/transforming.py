@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from csc_warehouse import dbt_results, settings
+from csc_warehouse import dbt_results, settings, staging_tests
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,14 @@ def build_for_run(
     dbt's target and log folders are the task's own temporary folder (and dbt writes no log file):
     nothing this task leaves on local disk is read by another, so the task runs on any worker. The
     deployment's partial-parse file (`csc dbt-parse`) is copied in when present, which spares dbt a
-    full parse."""
+    full parse.
+
+    A build of the whole project records the versions its staging tests passed on, which later
+    builds skip (csc_warehouse.staging_tests); a full refresh tests every authority's latest again."""
+    whole_project = select is None
+    if whole_project and full_refresh:
+        staging_tests.forget_passed()
+    staging_tested = staging_tests.awaiting() if whole_project else []
     with tempfile.TemporaryDirectory(prefix="csc-dbt-") as folder:
         target = Path(folder) / "target"
         target.mkdir()
@@ -117,6 +124,7 @@ def build_for_run(
     if not outcome.success:
         # dbt stopped before any node ran (a project that does not parse, no warehouse): its own words.
         raise dbt_results.DbtBuildFailed(f"dbt build failed: {outcome.exception or 'see the dbt log above'}")
+    staging_tests.record_passed(run_id, staging_tested)
     return counts
 
 
