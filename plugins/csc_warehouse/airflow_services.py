@@ -141,7 +141,8 @@ def api_url() -> str | None:
 
 
 def _redis_port() -> int:
-    return celery_services.redis_port(running=_running_pid(celery_services.REDIS) is not None)
+    holders = [celery_services.REDIS, Component.SCHEDULER, *celery_services.worker_names()]
+    return celery_services.redis_port(in_use=any(_running_pid(name) for name in holders))
 
 
 def _choose_port() -> int:

@@ -52,14 +52,15 @@ def redis_dir() -> Path:
     return settings.airflow_home() / "redis"
 
 
-def redis_port(*, running: bool) -> int:
-    """Redis's port: chosen once and kept while it is free (or Redis runs on it), so that a restarted
-    Redis is found again by the scheduler and the workers already running."""
+def redis_port(*, in_use: bool) -> int:
+    """Redis's port: chosen once and kept. While a scheduler or a worker runs (`in_use`), a restarted Redis
+    must be on the port they hold in their broker URL, whatever a check of the port says (a port just
+    let go may still look taken: measured); otherwise it is kept while it is free."""
     from csc_warehouse.embedded import free_port, port_is_free
 
     state = settings.airflow_home() / "redis.json"
     saved = service_processes.read_json(state).get("port")
-    port = saved if saved and (running or port_is_free(saved)) else free_port()
+    port = saved if saved and (in_use or port_is_free(saved)) else free_port()
     if port != saved:
         service_processes.private_json(state, {"port": port})
     return port
