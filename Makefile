@@ -84,8 +84,9 @@ bench-dbt: venv ## a dbt full refresh of a national history against the weekly p
 # AUTHORITIES authorities delivering a week with a national history of EPISODES episodes behind them;
 # prints task instance counts and ends with national_vs_one_la=<ratio>.
 AUTHORITIES ?= 150
-bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=...)
-	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES)
+EXECUTOR ?= local
+bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
+	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES) --executor $(EXECUTOR)
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

@@ -173,8 +173,7 @@ def isolate(state: Path, url: str) -> None:
             "CSC_WAREHOUSE_URL": url,
             "CSC_STATE_DIR": str(state),
             "CSC_LANDING_DIR": str(state / "landing"),
-            "CSC_DATA_DOCS_DIR": str(state / "data_docs"),
-            "CSC_REPORT_DIR": str(state / "reports"),
+            "CSC_OUTPUT_DIR": str(state / "outputs"),
             "AIRFLOW_HOME": str(state / "airflow"),
         }
     )
@@ -229,7 +228,14 @@ def main() -> int:
     parser.add_argument("--weeks", type=int, default=52, help="weekly deliveries per authority in the history")
     parser.add_argument("--dag-test", action="store_true", help="also time the ONE_LA week through csc run-week")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the databases")
+    parser.add_argument(
+        "--executor",
+        choices=[executor.value for executor in settings.Executor],
+        default=settings.airflow_executor().value,
+        help="how the components run tasks (CSC_AIRFLOW_EXECUTOR; celery: Redis and CSC_CELERY_WORKERS workers)",
+    )
     args = parser.parse_args()
+    os.environ["CSC_AIRFLOW_EXECUTOR"] = args.executor  # the components keep it (bench_scheduler_airflow.TUNING)
     if not 1 <= args.authorities <= 998 - FIRST_LA_CODE:
         parser.error(f"--authorities must be between 1 and {998 - FIRST_LA_CODE}")
     if args.episodes < args.authorities * args.weeks:
@@ -249,7 +255,7 @@ def main() -> int:
         if not server_url:
             server = EmbeddedWarehouse(work / "server")
             server_url = server.start()
-        say(f"work folder {work}; mail sink on port {port}")
+        say(f"work folder {work}; mail sink on port {port}; executor {args.executor}")
         if args.dag_test:
             dag_test_seconds = one_la_dag_test(server_url, work, smtp)
         one = one_la(server_url, work, smtp)

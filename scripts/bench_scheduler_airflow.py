@@ -23,7 +23,7 @@ RUN_DEADLINE_SECONDS = 3600
 POLL_SECONDS = 2.0
 # Settings of the caller's environment the components keep: the layout's own tuning knobs. Everything
 # else that names Airflow, csc or dbt is left out, so that no one's warehouse or Airflow is reached.
-TUNING = ("CSC_INGEST_BATCH_SIZE", "AIRFLOW__CORE__PARALLELISM")
+TUNING = ("CSC_INGEST_BATCH_SIZE", "AIRFLOW__CORE__PARALLELISM", "CSC_AIRFLOW_EXECUTOR", "CSC_CELERY_WORKERS")
 UNFINISHED = ("queued", "running")
 
 

@@ -221,13 +221,14 @@ def assert_no_identifiers(messages, landing: Path) -> None:
 
 
 def pytest_collection_modifyitems(items):
-    """The test that stops the shared Airflow components goes right after the last test using them,
-    so that idle components do not share the CPU with the rest of the suite."""
-    stopping = [item for item in items if item.get_closest_marker("stops_airflow")]
-    others = [item for item in items if not item.get_closest_marker("stops_airflow")]
-    users = [position for position, item in enumerate(others) if "airflow" in item.fixturenames]
-    after = users[-1] + 1 if users else len(others)
-    items[:] = others[:after] + stopping + others[after:]
+    """The test that stops a shared set of Airflow components goes right after the last test using
+    them, so that idle components do not share the CPU with the rest of the suite."""
+    for marker, fixture in (("stops_airflow", "airflow"), ("stops_celery_airflow", "celery_airflow")):
+        stopping = [item for item in items if item.get_closest_marker(marker)]
+        others = [item for item in items if not item.get_closest_marker(marker)]
+        users = [position for position, item in enumerate(others) if fixture in item.fixturenames]
+        after = users[-1] + 1 if users else len(others)
+        items[:] = others[:after] + stopping + others[after:]
 
 
 @pytest.fixture(scope="session")
@@ -246,6 +247,42 @@ def airflow(warehouse_url, mail_sink, tmp_path_factory):
         yield components
     finally:
         components.csc("airflow", "stop")
+
+
+@pytest.fixture(scope="session")
+def celery_airflow(warehouse_url, mail_sink, tmp_path_factory):
+    """The same components with Airflow's CeleryExecutor: a Redis broker and two Celery workers beside
+    them, started once for the celery tests under tests/scheduler/. A task whose worker was lost is
+    failed (and retried) after 30 s without its heartbeat instead of 300, and retried 5 s later: the
+    fault tests wait for that."""
+    from airflow_components import airflow_in, empty_database
+
+    components = airflow_in(
+        tmp_path_factory.mktemp("celery-airflow-services"),
+        scenario_database(warehouse_url, "celery_scheduler"),
+        empty_database(warehouse_url, "celery_scheduler_airflow"),
+        mail_sink.connection_json(),
+        CSC_AIRFLOW_EXECUTOR="celery",
+        CSC_CELERY_WORKERS="2",
+        CSC_TASK_RETRY_DELAY_SECONDS="5",
+        AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
+    )
+    try:
+        components.start()
+        yield components
+    finally:
+        components.csc("airflow", "stop")
+
+
+@pytest.fixture(scope="session")
+def uninterrupted_twin(warehouse_url, mail_sink, tmp_path_factory):
+    """Two demo weeks through dag.test(), started in the background when first asked for (beside a
+    scheduler's runs of the same weeks), shared by the tests of both executors."""
+    from airflow_components import TwinRun
+
+    return TwinRun(
+        tmp_path_factory.mktemp("twin"), scenario_database(warehouse_url, "scheduler_twin"), mail_sink.connection_json()
+    )
 
 
 @pytest.fixture(scope="session")

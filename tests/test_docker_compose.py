@@ -28,7 +28,10 @@ EXPECTED_SERVICES = {
     "airflow-scheduler",
     "airflow-dag-processor",
     "airflow-triggerer",
+    "redis",
+    "airflow-worker",
 }
+CELERY_PROFILE = {"redis", "airflow-worker"}
 MUST_BE_DEPLOYED = {"CSC_HOME", "CSC_WAREHOUSE_URL", "CSC_LANDING_DIR", "CSC_ALERT_TO", "AIRFLOW_CONN_SMTP_DEFAULT"}
 # Variables settings.py reads that a deployment does not set, and why.
 NOT_FOR_DEPLOYMENT = {
@@ -37,6 +40,10 @@ NOT_FOR_DEPLOYMENT = {
     "CSC_EXPECTED_LA_CODES": "optional: empty means every authority that delivered in recent weeks",
     "CSC_WEEKLY_START_DATE": "optional: empty means the scheduler does not catch up missed weeks",
     "CSC_AIRFLOW_PORT": "the port of `csc airflow start`'s api-server; compose publishes AIRFLOW_API_PORT",
+    "CSC_AIRFLOW_EXECUTOR": "`csc airflow start`'s; compose sets AIRFLOW_EXECUTOR and the celery profile",
+    "CSC_CELERY_WORKERS": "`csc airflow start`'s; compose scales airflow-worker to CELERY_WORKERS",
+    "CSC_DATA_DOCS_DIR": "its default, data_docs/ in CSC_OUTPUT_DIR, is the deployed value",
+    "CSC_REPORT_DIR": "its default, reports/ in CSC_OUTPUT_DIR, is the deployed value",
 }
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
@@ -134,10 +141,43 @@ def test_every_airflow_service_sets_every_deployment_variable_settings_reads(air
     assert not {name: keys for name, keys in missing.items() if keys}, missing
 
 
-def test_every_airflow_service_runs_the_local_executor_from_the_project_image(airflow_services):
+def test_every_airflow_service_runs_the_local_executor_by_default_from_the_project_image(airflow_services):
     for name, service in airflow_services.items():
-        assert environment_of(service)["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert resolve(environment_of(service)["AIRFLOW__CORE__EXECUTOR"]) == "LocalExecutor", name
         assert service["build"]["dockerfile"] == "docker/Dockerfile", name
+
+
+def test_the_celery_profile_holds_the_broker_and_the_workers_and_nothing_else(services):
+    profiled = {name for name, service in services.items() if service.get("profiles")}
+    assert profiled == CELERY_PROFILE
+    assert all(services[name]["profiles"] == ["celery"] for name in CELERY_PROFILE)
+
+
+def test_the_celery_executor_is_the_one_csc_airflow_start_runs(airflow_env):
+    assert settings.Executor.CELERY.airflow_name == "CeleryExecutor"  # what AIRFLOW_EXECUTOR then says
+    assert airflow_env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] == "csc_warehouse.celery_services.hostname"
+    assert airflow_env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + airflow_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+
+
+def test_the_workers_reach_redis_with_its_password_and_scale_to_celery_workers(services, airflow_env):
+    broker = urlsplit(airflow_env["AIRFLOW__CELERY__BROKER_URL"])
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    raw_broker = environment_of(services["airflow-worker"])["AIRFLOW__CELERY__BROKER_URL"]
+    assert raw_broker == "redis://:${REDIS_PASSWORD:-}@redis:6379/0"
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["airflow", "celery", "worker"]
+    assert worker["deploy"]["replicas"] == "${CELERY_WORKERS:-2}"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_redis_refuses_to_start_without_a_password(services):
+    """Compose interpolates every profile's variables, so `${REDIS_PASSWORD:?...}` would make the
+    LocalExecutor deployment set it too: the redis service itself refuses to start without one."""
+    redis = services["redis"]
+    script = "\n".join(redis["command"])
+    assert environment_of(redis)["REDIS_PASSWORD"] == "${REDIS_PASSWORD:-}"
+    assert 'test -n "$$REDIS_PASSWORD" ||' in script and "exit 1" in script
+    assert '--requirepass "$$REDIS_PASSWORD"' in script and "--appendonly yes" in script
 
 
 def test_the_image_installs_the_lock_then_the_project_without_dependencies():
@@ -263,6 +303,8 @@ def test_airflow_init_migrates_airflow_and_the_warehouse(services):
 def test_no_password_or_secret_is_written_literally(services):
     for name, service in services.items():
         for key, value in environment_of(service).items():
+            if (name, key) == ("redis", "REDIS_PASSWORD"):
+                continue  # required by the service's command: test_redis_refuses_to_start_without_a_password
             if SECRET_KEY_NAME.search(key):
                 assert _is_marked_secret_reference(value), f"{name}: {key}={value}"
     for match in WRITTEN_PASSWORD.finditer(resolve(COMPOSE_FILE.read_text())):

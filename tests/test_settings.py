@@ -44,3 +44,48 @@ def test_airflow_runs_quietly_with_its_metadata_beside_the_warehouse(monkeypatch
 def test_passwords_are_redacted_for_screens_and_logs():
     assert settings.redacted("postgresql://u:secret@h:1/d") == "postgresql://u:***@h:1/d"
     assert settings.redacted("postgresql://u@h:1/d") == "postgresql://u@h:1/d"
+
+
+def test_what_people_read_goes_to_the_output_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("CSC_DATA_DOCS_DIR", raising=False)
+    monkeypatch.delenv("CSC_REPORT_DIR", raising=False)
+    monkeypatch.setenv("CSC_OUTPUT_DIR", str(tmp_path / "shared"))
+    assert settings.data_docs_dir() == tmp_path / "shared" / "data_docs"
+    assert settings.report_dir() == tmp_path / "shared" / "reports"
+
+
+def test_the_executor_is_local_unless_celery_is_asked_for(monkeypatch):
+    monkeypatch.delenv("CSC_AIRFLOW_EXECUTOR", raising=False)
+    assert settings.airflow_executor() is settings.Executor.LOCAL
+    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "Celery")
+    assert settings.airflow_executor().airflow_name == "CeleryExecutor"
+    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "kubernetes")
+    try:
+        settings.airflow_executor()
+    except ValueError as error:
+        assert "local or celery" in str(error)
+    else:
+        raise AssertionError("expected ValueError")
+
+
+def test_the_celery_services_environment_names_redis_the_metadata_database_and_each_worker(monkeypatch, tmp_path):
+    from csc_warehouse import airflow_services, celery_services
+
+    monkeypatch.setenv("CSC_WAREHOUSE_URL", "postgresql://u:pw@127.0.0.1:5433/csc")
+    monkeypatch.delenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", raising=False)
+    monkeypatch.delenv("AIRFLOW__CORE__EXECUTOR", raising=False)
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "celery")
+    env = airflow_services.services_environment(8080)
+    password = json.loads((tmp_path / "airflow" / "secrets.json").read_text())["redis_password"]
+    port = json.loads((tmp_path / "airflow" / "redis.json").read_text())["port"]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == f"redis://:{password}@127.0.0.1:{port}/0"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+postgresql+psycopg2://u:pw@127.0.0.1:5433/airflow"
+    assert env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] == "csc_warehouse.celery_services.hostname"
+    workers = [celery_services.worker_environment(name, env, 9000) for name in celery_services.worker_names()]
+    assert len({worker["TMPDIR"] for worker in workers}) == len({worker["CSC_WORKER_NAME"] for worker in workers}) == 2
+    monkeypatch.setenv("CSC_WORKER_NAME", workers[0]["CSC_WORKER_NAME"])
+    assert celery_services.hostname() == workers[0]["CSC_WORKER_NAME"]
+    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "local")
+    assert airflow_services.services_environment(8080)["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"

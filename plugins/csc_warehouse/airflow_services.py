@@ -6,15 +6,14 @@ same environment `csc run-week` gives `dag.test()` (settings.airflow_environment
 running scheduler needs (a port, a login, shared secrets). Not `airflow standalone`, which its own
 documentation keeps out of production.
 
-Everything lives under Airflow's home (`.local/airflow/`, git-ignored): one pid file and one log per
-component, the task logs in `logs/`, the generated admin password and the secrets the components
-share. Each component is the leader of its own process group, so that stopping it stops what it
-started too (LocalExecutor workers, task processes, the api-server's workers).
+With CSC_AIRFLOW_EXECUTOR=celery, a Redis broker starts before them and Celery workers after them
+(csc_warehouse.celery_services). Everything lives under Airflow's home (`.local/airflow/`,
+git-ignored): one pid file and one log per service (csc_warehouse.service_processes), the task logs
+in `logs/`, the generated admin password and the secrets the services share.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -26,13 +25,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from csc_warehouse import airflow_api, process_groups, settings
+from csc_warehouse import airflow_api, celery_services, process_groups, service_processes, settings
+from csc_warehouse.service_processes import private_json, read_json
 
 log = logging.getLogger(__name__)
 
 START_DEADLINE_SECONDS = 300
 STOP_DEADLINE_SECONDS = 60
 POLL_SECONDS = 1.0
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
 
 
 class Component(StrEnum):
@@ -44,13 +45,16 @@ class Component(StrEnum):
     TRIGGERER = "triggerer"
 
 
+COMPONENT_NAMES = frozenset(Component)
+
+
 class AirflowStartError(RuntimeError):
     """A component died or Airflow did not become ready in time; the message names the log to read."""
 
 
 @dataclass(frozen=True)
 class ComponentState:
-    component: Component
+    component: str  # a Component, `redis` or a Celery worker
     pid: int | None  # None: stopped
 
     def line(self) -> str:
@@ -84,19 +88,6 @@ class Started:
 # -- where things are ---------------------------------------------------------------------------
 
 
-def pid_file(component: Component) -> Path:
-    return settings.airflow_home() / f"{component}.pid"
-
-
-def leftovers_file() -> Path:
-    """The process groups of components that died and left processes behind (see _launch)."""
-    return settings.airflow_home() / "leftover-groups"
-
-
-def log_file(component: Component) -> Path:
-    return settings.airflow_home() / f"{component}.log"
-
-
 def task_logs_dir() -> Path:
     return settings.airflow_home() / "logs"
 
@@ -113,50 +104,45 @@ def _server_file() -> Path:
     return settings.airflow_home() / "api-server.json"
 
 
-def _private_json(path: Path, content: dict) -> None:
-    """Written readable by this user only: it holds a password or a secret."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        json.dump(content, file)
-
-
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def _shared_secrets() -> dict[str, str]:
     """The JWT secret every component signs and checks tokens with, the api-server's session key and
-    the Fernet key of the metadata database: made once, kept."""
-    stored = _read_json(_secrets_file())
-    if {"jwt_secret", "secret_key", "fernet_key"} <= set(stored):
+    the Fernet key of the metadata database, Redis's password: made once, kept."""
+    stored = read_json(_secrets_file())
+    if {"jwt_secret", "secret_key", "fernet_key", "redis_password"} <= set(stored):
         return stored
     from cryptography.fernet import Fernet
 
-    stored = {
+    made = {
         "jwt_secret": secrets.token_urlsafe(48),
         "secret_key": secrets.token_urlsafe(32),
         "fernet_key": Fernet.generate_key().decode(),
+        "redis_password": secrets.token_hex(24),  # hex: it goes into the broker URL as it is
     }
-    _private_json(_secrets_file(), stored)
+    stored = {**made, **stored}  # a secret made earlier is kept: running components hold it
+    private_json(_secrets_file(), stored)
     return stored
 
 
 def _ensure_password() -> str | None:
     """The admin's password file; returns the password when it was made now (first start)."""
-    if settings.AIRFLOW_ADMIN_USER in _read_json(password_file()):
+    if settings.AIRFLOW_ADMIN_USER in read_json(password_file()):
         return None
     password = secrets.token_urlsafe(18)
-    _private_json(password_file(), {settings.AIRFLOW_ADMIN_USER: password})
+    private_json(password_file(), {settings.AIRFLOW_ADMIN_USER: password})
     return password
 
 
 def admin_password() -> str:
-    return _read_json(password_file())[settings.AIRFLOW_ADMIN_USER]
+    return read_json(password_file())[settings.AIRFLOW_ADMIN_USER]
 
 
 def api_url() -> str | None:
-    return _read_json(_server_file()).get("url")
+    return read_json(_server_file()).get("url")
+
+
+def _redis_port() -> int:
+    holders = [celery_services.REDIS, Component.SCHEDULER, *celery_services.worker_names()]
+    return celery_services.redis_port(in_use=any(_running_pid(name) for name in holders))
 
 
 def _choose_port() -> int:
@@ -165,13 +151,14 @@ def _choose_port() -> int:
     configured = settings.airflow_port()
     if configured:
         return configured
-    saved = _read_json(_server_file()).get("port")
+    saved = read_json(_server_file()).get("port")
     return saved if saved and port_is_free(saved) else free_port()
 
 
 def services_environment(port: int) -> dict[str, str]:
-    """The components' environment: `make run`'s Airflow settings (a value already set wins), then
-    the api-server's address, the login and the secrets, which must be these to fit together."""
+    """The components' environment: `make run`'s Airflow settings (a value already set wins), the
+    executor CSC_AIRFLOW_EXECUTOR names, then the api-server's address, the login and the secrets,
+    which must be these to fit together."""
     env = dict(os.environ)
     for key, value in {**settings.airflow_environment(), **settings.SCHEDULER_SETTINGS}.items():
         env.setdefault(key, value)
@@ -182,6 +169,10 @@ def services_environment(port: int) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__FERNET_KEY", shared["fernet_key"])
     env.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", shared["jwt_secret"])
     env.setdefault("AIRFLOW__API__SECRET_KEY", shared["secret_key"])
+    executor = settings.airflow_executor()
+    env["AIRFLOW__CORE__EXECUTOR"] = executor.airflow_name
+    if executor is settings.Executor.CELERY:
+        env.update(celery_services.executor_environment(_redis_port(), shared["redis_password"]))
     env.update(
         {
             "AIRFLOW__API__HOST": "127.0.0.1",
@@ -198,85 +189,77 @@ def services_environment(port: int) -> dict[str, str]:
 # -- processes ----------------------------------------------------------------------------------
 
 
-def _is_component(pid: int, component: Component) -> bool:
-    """The process is that component (not a pid the system has given to another process since)."""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+def _services() -> list[str]:
+    """What runs under the configured executor, in the order it starts: Redis before the components
+    (the scheduler sends tasks to it), the workers after them."""
+    if settings.airflow_executor() is settings.Executor.CELERY:
+        return [celery_services.REDIS, *Component, *celery_services.worker_names()]
+    return list(Component)
+
+
+def _known_services() -> list[str]:
+    """The configured executor's services and any other with a pid file (a worker started before the
+    executor or the number of workers changed): stop() stops them all."""
+    recorded = sorted(path.stem for path in settings.airflow_home().glob("*.pid"))
+    return [*_services(), *(name for name in recorded if name not in _services())]
+
+
+def _markers(name: str) -> tuple[bytes, ...]:
+    if name == celery_services.REDIS:
+        return (b"redis-server",)
+    if name in COMPONENT_NAMES:
+        return (b"airflow",)  # and the subcommand: see _running_pid
+    # A Celery worker retitles itself `[celeryd: celery-worker-1@host:MainProcess] ...`.
+    return (b"celery", b"worker", name.encode())
+
+
+def _is_service(pid: int, name: str) -> bool:
+    if not service_processes.is_service(pid, _markers(name)):
         return False
-    # The api-server retitles itself `airflow api_server -- host:... port:...`.
-    names = (component.value.encode(), component.value.replace("-", "_").encode())
-    return process_groups.alive(pid) and b"airflow" in command and any(name in command for name in names)
+    if name in COMPONENT_NAMES:
+        # The api-server retitles itself `airflow api_server -- host:... port:...`.
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return any(word.encode() in command for word in (name, name.replace("-", "_")))
+    return True
 
 
-def _recorded_pid(component: Component) -> int | None:
-    path = pid_file(component)
-    text = path.read_text().strip() if path.exists() else ""
-    return int(text) if text.isdigit() else None
-
-
-def _running_pid(component: Component) -> int | None:
-    pid = _recorded_pid(component)
-    return pid if pid and _is_component(pid, component) else None
+def _running_pid(name: str) -> int | None:
+    pid = service_processes.recorded_pid(name)
+    return pid if pid and _is_service(pid, name) else None
 
 
 def status() -> AirflowStatus:
     return AirflowStatus(
-        components=tuple(ComponentState(component, _running_pid(component)) for component in Component),
+        components=tuple(ComponentState(name, _running_pid(name)) for name in _known_services()),
         url=api_url(),
         user=settings.AIRFLOW_ADMIN_USER,
         password_file=password_file(),
     )
 
 
-def _launch(component: Component, env: dict[str, str]) -> subprocess.Popen:
-    airflow = str(Path(sys.executable).parent / "airflow")
-    # A component that died (killed, out of memory) may leave what it started running: a scheduler's
-    # executor workers finish their tasks and report them to the api-server. They may finish; their
-    # group is kept, so that `stop` stops them too once the pid file names the new component.
-    died = _recorded_pid(component)
-    if died and process_groups.live_members(died):
-        with leftovers_file().open("a") as file:
-            file.write(f"{died}\n")
-    with log_file(component).open("ab") as output:
-        process = subprocess.Popen(
-            [airflow, component.value],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stop() signals the group
-            cwd=settings.airflow_home(),
-        )
-    pid_file(component).write_text(str(process.pid))
-    return process
-
-
-def _log_tail(component: Component, lines: int = 30) -> str:
-    path = log_file(component)
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-
 # -- readiness ----------------------------------------------------------------------------------
 
 
-def _exited(component: Component, launched: dict[Component, subprocess.Popen]) -> bool:
-    """A component launched now is asked through its handle: for a moment after it starts, its
-    /proc cmdline is still empty (measured), so the name check of _running_pid would call it gone."""
-    if component in launched:
-        return launched[component].poll() is not None
-    return _running_pid(component) is None
+def _exited(name: str, launched: dict[str, subprocess.Popen]) -> bool:
+    """A service launched now is asked through its handle: for a moment after it starts, its /proc
+    cmdline is still empty (measured), so the name check of _running_pid would call it gone."""
+    if name in launched:
+        return launched[name].poll() is not None
+    return _running_pid(name) is None
 
 
-def _wait_until_ready(url: str, deadline: float, launched: dict[Component, subprocess.Popen]) -> tuple[str, ...]:
-    """Polls until the api-server is healthy and the DAG files are parsed; a component that dies
-    ends the wait at once with its log."""
+def _exit_error(name: str) -> AirflowStartError:
+    log_path, tail = service_processes.log_file(name), service_processes.log_tail(name)
+    return AirflowStartError(f"{name} exited; {log_path} ends with:\n{tail}")
+
+
+def _wait_until_ready(url: str, deadline: float, launched: dict[str, subprocess.Popen]) -> tuple[str, ...]:
+    """Polls until the api-server is healthy and the DAG files are parsed; a service that dies ends
+    the wait at once with its log."""
     while True:
-        for component in Component:
-            if _exited(component, launched):
-                raise AirflowStartError(
-                    f"airflow {component} exited; {log_file(component)} ends with:\n{_log_tail(component)}"
-                )
+        for name in _services():
+            if _exited(name, launched):
+                raise _exit_error(name)
         if airflow_api.healthy(url):
             token = airflow_api.access_token(url, settings.AIRFLOW_ADMIN_USER, admin_password())
             parsed = airflow_api.dag_files_parsed(url, token, settings.dags_dir())
@@ -292,6 +275,22 @@ def _wait_until_ready(url: str, deadline: float, launched: dict[Component, subpr
 # -- start and stop -----------------------------------------------------------------------------
 
 
+def _launch(name: str, env: dict[str, str], progress: Callable[[str], None]) -> subprocess.Popen:
+    progress(f"starting {name} (log: {service_processes.log_file(name)})")
+    if name == celery_services.REDIS:
+        return celery_services.launch_redis(env, _redis_port(), _shared_secrets()["redis_password"])
+    if name in COMPONENT_NAMES:
+        return service_processes.launch(name, [AIRFLOW, name], env, settings.airflow_home())
+    return celery_services.launch_worker(name, env, AIRFLOW)
+
+
+def _wait_for_redis(launched: subprocess.Popen | None) -> None:
+    """The scheduler and the workers connect to Redis as they start: it must answer first."""
+    running = (lambda: launched.poll() is None) if launched else (lambda: True)
+    if not celery_services.wait_for_redis(_redis_port(), _shared_secrets()["redis_password"], running):
+        raise _exit_error(celery_services.REDIS)
+
+
 def start(progress: Callable[[str], None] = log.info) -> Started:
     """Migrate the metadata database, start what is not running, wait until the UI answers and the
     DAGs are parsed. Running it again starts only what has stopped."""
@@ -302,53 +301,49 @@ def start(progress: Callable[[str], None] = log.info) -> Started:
     transforming.ensure_manifest()  # publishing reads the marts from it; dbt builds start from its parse
     orchestration.prepare_airflow()  # the environment of `make run`, and `airflow db migrate`
     new_password = _ensure_password()
-    current = status()
     api_server_running = _running_pid(Component.API_SERVER) is not None
-    port = _read_json(_server_file())["port"] if api_server_running else _choose_port()
+    port = read_json(_server_file())["port"] if api_server_running else _choose_port()
     env = services_environment(port)
-    _private_json(_server_file(), {"port": port, "url": env["AIRFLOW__API__BASE_URL"]})
+    private_json(_server_file(), {"port": port, "url": env["AIRFLOW__API__BASE_URL"]})
     task_logs_dir().mkdir(parents=True, exist_ok=True)
     launched = {}
-    for state in current.components:
-        if state.pid is None:
-            progress(f"starting airflow {state.component} (log: {log_file(state.component)})")
-            launched[state.component] = _launch(state.component, env)
+    for name in _services():
+        if _running_pid(name) is None:
+            launched[name] = _launch(name, env, progress)
+        if name == celery_services.REDIS:
+            _wait_for_redis(launched.get(name))
     import_errors = _wait_until_ready(env["AIRFLOW__API__BASE_URL"], began + START_DEADLINE_SECONDS, launched)
     return Started(status(), time.monotonic() - began, new_password, import_errors)
 
 
-def _groups_to_stop() -> dict[Component, int]:
-    """Each component's process group that still has a live process. A group whose leader has exited
+def _groups_to_stop() -> dict[str, int]:
+    """Each service's process group that still has a live process. A group whose leader has exited
     may keep a task it started; a recorded pid now held by another program is not ours to signal."""
     groups = {}
-    for component in Component:
-        pid = _recorded_pid(component)
-        if pid is None or (process_groups.alive(pid) and not _is_component(pid, component)):
+    for name in _known_services():
+        pid = service_processes.recorded_pid(name)
+        if pid is None or (process_groups.alive(pid) and not _is_service(pid, name)):
             continue
         if process_groups.live_members(pid):
-            groups[component] = pid
+            groups[name] = pid
     return groups
 
 
-def _leftover_groups() -> list[int]:
-    """The groups that components which died left behind, with a process still alive."""
-    groups = [int(word) for word in leftovers_file().read_text().split()] if leftovers_file().exists() else []
-    return [group for group in groups if process_groups.live_members(group)]
-
-
-def stop() -> list[Component]:
-    """Stops every component and all it started, tasks included, and waits until they have exited.
-    The api-server goes last: a task's supervisor reports the task's end to it, and without it
-    retries until killed. Returns the components that were running."""
+def stop() -> list[str]:
+    """Stops every service and all it started, tasks included, and waits until they have exited.
+    The api-server goes after the others: a task's supervisor reports the task's end to it, and
+    without it retries until killed; Redis goes last, once nothing sends to it. Returns the
+    services that were running."""
     groups = _groups_to_stop()
-    api_server = [groups[Component.API_SERVER]] if Component.API_SERVER in groups else []
-    others = [group for component, group in groups.items() if component != Component.API_SERVER]
-    others += _leftover_groups()
+    last = (Component.API_SERVER, celery_services.REDIS)
+    others = [group for name, group in groups.items() if name not in last]
+    others += service_processes.leftover_groups()
     left = process_groups.stop_groups(others, STOP_DEADLINE_SECONDS)
-    left += process_groups.stop_groups(api_server, STOP_DEADLINE_SECONDS)
+    for name in last:
+        left += process_groups.stop_groups([groups[name]] if name in groups else [], STOP_DEADLINE_SECONDS)
     if left:
         log.warning("process groups %s outlived SIGKILL", left)
-    for component in Component:
-        pid_file(component).unlink(missing_ok=True)
-    leftovers_file().unlink(missing_ok=True)
+    for name in _known_services():
+        service_processes.pid_file(name).unlink(missing_ok=True)
+    service_processes.leftovers_file().unlink(missing_ok=True)
     return list(groups)

@@ -54,7 +54,7 @@ def live_members(group: int) -> list[int]:
     return [pid for pid, (_parent, member_of) in _live_processes().items() if member_of == group]
 
 
-def _groups_with_descendants(groups: set[int]) -> set[int]:
+def groups_with_descendants(groups: set[int]) -> set[int]:
     """The groups, and the group of every live process descending from a member of one of them."""
     processes = _live_processes()
     found = set(groups)
@@ -91,7 +91,7 @@ def stop_groups(groups: list[int], seconds: float) -> list[int]:
     signalled: set[int] = set()
     deadline = time.monotonic() + seconds
     while True:
-        everything = _groups_with_descendants(set(groups) | signalled)
+        everything = groups_with_descendants(set(groups) | signalled)
         for group in everything - signalled:
             signal_group(group, signal.SIGTERM)
         signalled |= everything

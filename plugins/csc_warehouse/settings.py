@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -120,14 +121,21 @@ def airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME", state_dir() / "airflow")).resolve()
 
 
+def output_dir() -> Path:
+    """CSC_OUTPUT_DIR: what people read after a run (Data Docs, committee report drafts). With workers
+    on several machines it must be a folder every worker reaches: a task writes only here and to the
+    warehouse, never to a local path another task reads."""
+    return Path(os.environ.get("CSC_OUTPUT_DIR", state_dir())).resolve()
+
+
 def data_docs_dir() -> Path:
-    """Where the quality gate writes Great Expectations Data Docs (a shared folder in a deployment)."""
-    return Path(os.environ.get("CSC_DATA_DOCS_DIR", state_dir() / "data_docs")).resolve()
+    """Where the quality gate writes Great Expectations Data Docs."""
+    return Path(os.environ.get("CSC_DATA_DOCS_DIR", output_dir() / "data_docs")).resolve()
 
 
 def report_dir() -> Path:
     """Where the committee report drafts are written, one folder per authority and as_at."""
-    return Path(os.environ.get("CSC_REPORT_DIR", state_dir() / "reports")).resolve()
+    return Path(os.environ.get("CSC_REPORT_DIR", output_dir() / "reports")).resolve()
 
 
 def report_workers() -> int:
@@ -264,7 +272,7 @@ def airflow_environment() -> dict[str, str]:
     env["AIRFLOW__CORE__DAGS_FOLDER"] = str(dags_dir())
     env["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(project_root() / "plugins")
     env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = airflow_metadata_url()
-    env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
+    env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"  # dag.test() runs in-process; the services choose their own
     if "AIRFLOW_CONN_CSC_WAREHOUSE" not in os.environ:
         env["AIRFLOW_CONN_CSC_WAREHOUSE"] = PostgresParts.from_url(warehouse_url()).url(driver="postgres")
     smtp = smtp_connection_uri()
@@ -296,6 +304,47 @@ def airflow_parallelism() -> int:
     """How many tasks the local LocalExecutor runs at once: two per core (dbt and the gate wait on
     PostgreSQL about half the time)."""
     return max(2, 2 * (os.cpu_count() or 1))
+
+
+class Executor(StrEnum):
+    """CSC_AIRFLOW_EXECUTOR: how `csc airflow start` runs tasks. `local`: the scheduler's own worker
+    processes; `celery`: Airflow's CeleryExecutor, with a Redis broker and Celery workers (which may
+    run on other machines in a deployment)."""
+
+    LOCAL = "local"
+    CELERY = "celery"
+
+    @property
+    def airflow_name(self) -> str:
+        return {"local": "LocalExecutor", "celery": "CeleryExecutor"}[self.value]
+
+
+def airflow_executor() -> Executor:
+    configured = os.environ.get("CSC_AIRFLOW_EXECUTOR", "").strip().lower() or Executor.LOCAL
+    try:
+        return Executor(configured)
+    except ValueError:
+        raise ValueError(f"CSC_AIRFLOW_EXECUTOR must be local or celery, not {configured!r}") from None
+
+
+def celery_workers() -> int:
+    """CSC_CELERY_WORKERS: how many Celery workers `csc airflow start` runs with the celery executor
+    (default 2: on one machine they prove the tasks share nothing; more machines is a deployment's job)."""
+    workers = int(os.environ.get("CSC_CELERY_WORKERS") or 2)
+    if workers < 1:
+        raise ValueError(f"CSC_CELERY_WORKERS must be 1 or more, not {workers}")
+    return workers
+
+
+def celery_worker_concurrency() -> int:
+    """How many tasks one local Celery worker runs at once: the machine's parallelism shared out."""
+    return max(1, airflow_parallelism() // celery_workers())
+
+
+def task_retry_delay_seconds() -> int:
+    """CSC_TASK_RETRY_DELAY_SECONDS: how long a failed task waits before its retry (default 120: a
+    warehouse restart or a lost worker has passed by then)."""
+    return int(os.environ.get("CSC_TASK_RETRY_DELAY_SECONDS") or 120)
 
 
 def apply_environment(env: dict[str, str]) -> None:

@@ -111,6 +111,7 @@ def build_for_run(
             shutil.copy2(partial_parse, target / partial_parse.name)
         args = build_arguments(select, full_refresh=full_refresh)
         log.info("dbt %s", " ".join(args))
+        log.info("dbt's target and logs: %s (this task's own temporary folder)", folder)
         logs = ["--log-path", str(Path(folder) / "logs"), *NO_LOG_FILE]
         outcome = _invoke([*args, "--target-path", str(target), *logs])
         run_results = target / "run_results.json"

@@ -15,107 +15,32 @@ scheduler works.
 from __future__ import annotations
 
 import subprocess
-import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import psycopg
 import pytest
-from airflow_components import DEMO_WEEK, Airflow
-from conftest import CSC, assert_no_identifiers, body_text, scenario_database
+from airflow_components import (
+    AUDIT_WEEK,
+    DEMO_WEEK,
+    Contents,
+    UninterruptedTwin,
+    differences,
+    tables_of,
+    warehouse_contents,
+)
+from conftest import assert_no_identifiers, body_text
 from loading_fixtures import break_one_episode
 
 from csc_warehouse import audit_returns, demo, settings
-from csc_warehouse.demo import audit
 
 pytestmark = pytest.mark.slow
 
-# The first demo delivery on or after the audit date: the demo writes the audit return into it.
-AUDIT_WEEK = next(week for week in demo.DEMO_WEEKS if week >= audit.AUDIT_DATE)
 REJECTED_WEEK = date(2014, 2, 17)
 REJECTED_LA = "310"
 # The demo seed of its delivery: one whose broken child's episode dates are nobody's date of birth, since
 # the check for identifiers in the email cannot tell an episode date from a date of birth (seed 310's can).
 REJECTED_SEED = 311
-# The columns no two runs of the same weeks share: when, how long, and which run checked a version.
-# And the child keys: each database makes its own random pseudonym key (migration 004), so one child
-# has another key in the twin; the rows still differ by every other column.
-UNSHARED_COLUMNS = {"received_at", "finished_at", "seconds", "checked_at", "checked_by_run", "child_key"}
-
-
-# -- what a warehouse holds ----------------------------------------------------------------------
-
-
-Contents = dict[str, list[tuple]]
-
-
-def warehouse_contents(url: str) -> Contents:
-    """Every row of the ledger, `history` and `reporting`, and the raw rows per table and version, with
-    each delivery version named by (authority, extract date, sha256) instead of its generated id, and
-    without the columns that say when: what two runs of the same weeks must hold alike."""
-    with psycopg.connect(url) as conn:
-        versions = {
-            version_id: f"{la_code}/{extract_date}/{sha256}"
-            for version_id, la_code, extract_date, sha256 in conn.execute(
-                "select delivery_version_id, la_code, extract_date, sha256 from ledger.delivery_versions"
-            )
-        }
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
-            " and table_schema in ('ledger', 'history', 'reporting', 'raw')"
-            " and table_name <> 'schema_migrations'"
-            " order by 1, 2"
-        ).fetchall()
-        contents = {}
-        for schema, table in tables:
-            columns = [
-                name
-                for (name,) in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = %s"
-                    " and table_name = %s order by ordinal_position",
-                    [schema, table],
-                )
-                if name not in UNSHARED_COLUMNS
-            ]
-            if schema == "raw":
-                if "delivery_version_id" not in columns:
-                    continue
-                rows = conn.execute(
-                    f'select delivery_version_id, count(*) from raw."{table}" group by 1'  # noqa: S608
-                ).fetchall()
-                columns = ["delivery_version_id", "rows"]
-            else:
-                listed = ", ".join(f'"{name}"' for name in columns)
-                rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()  # noqa: S608
-            named = [
-                tuple(
-                    versions.get(value, value) if name.endswith("delivery_version_id") else value
-                    for name, value in zip(columns, row, strict=True)
-                )
-                for row in rows
-            ]
-            contents[f"{schema}.{table}"] = sorted(named, key=repr)
-    return contents
-
-
-def tables_of(contents: Contents, schema: str) -> Contents:
-    return {table: rows for table, rows in contents.items() if table.startswith(f"{schema}.")}
-
-
-def differences(scheduled: Contents, uninterrupted: Contents) -> list[str]:
-    """The tables whose rows differ, with a few of the rows each side lacks (rows compared as their
-    repr, since JSON arrays are lists; a row twice on one side and once on the other differs)."""
-    found = []
-    for table in sorted(scheduled.keys() | uninterrupted.keys()):
-        ours = Counter(map(repr, scheduled.get(table, [])))
-        theirs = Counter(map(repr, uninterrupted.get(table, [])))
-        if ours != theirs:
-            only_ours, only_theirs = sorted((ours - theirs).elements()), sorted((theirs - ours).elements())
-            found.append(f"{table}: only scheduled {only_ours[:3]}, only uninterrupted {only_theirs[:3]}")
-    return found
-
-
 # -- the runs ------------------------------------------------------------------------------------
 
 
@@ -131,37 +56,10 @@ class InterruptedWeek:
     published_weeks: set[date]  # the as_at of reporting.lac_weekly's rows then
 
 
-@dataclass(frozen=True)
-class UninterruptedTwin:
-    ran: subprocess.CompletedProcess  # both weeks, one after the other
-    seconds: float
-    contents: Contents
-
-
-def start_twin(airflow: Airflow, url: str) -> subprocess.Popen:
-    """The same two weeks through `csc run-week` (dag.test()), one after the other, in the background."""
-    landing = airflow.state / "landing"
-    weeks = " && ".join(f"{CSC} run-week --as-at {week}" for week in (DEMO_WEEK, AUDIT_WEEK))
-    environment = {**airflow.environment, "CSC_WAREHOUSE_URL": url, "CSC_LANDING_DIR": str(landing)}
-    for private in ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "CSC_STATE_DIR"):
-        environment.pop(private)  # the twin's dag.test() keeps its own metadata, beside its warehouse
-    environment["CSC_STATE_DIR"] = str(airflow.state / "twin")
-    return subprocess.Popen(
-        ["bash", "-c", weeks], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-
-
 @pytest.fixture(scope="module")
-def twin_url(warehouse_url) -> str:
-    return scenario_database(warehouse_url, "scheduler_twin")
-
-
-@pytest.fixture(scope="module")
-def interrupted_week(airflow, scheduled_demo_week, twin_url) -> tuple[InterruptedWeek, UninterruptedTwin]:
+def interrupted_week(airflow, scheduled_demo_week, uninterrupted_twin) -> tuple[InterruptedWeek, UninterruptedTwin]:
     """The second demo week under the scheduler, SIGKILLed while its dbt build runs and restarted; its
     uninterrupted twin through dag.test() meanwhile."""
-    twin_started = time.monotonic()
-    twin = start_twin(airflow, twin_url)
     run_id = airflow.trigger_week(AUDIT_WEEK)
     airflow.wait_for_task(run_id, "build_marts", "running")
     pids_before = airflow.component_pids()
@@ -177,31 +75,15 @@ def interrupted_week(airflow, scheduled_demo_week, twin_url) -> tuple[Interrupte
     # happen, by the machine's load; either must leave the same warehouse.
     build = airflow.api("GET", f"/dags/{settings.WEEKLY_DAG_ID}/dagRuns/{run_id}/taskInstances/build_marts").json()
     print(f"build_marts, running when the scheduler was killed, ended {build['state']} on try {build['try_number']}")
-    audit_run = wait_for_asset_triggered_audit_run(airflow)
+    audit_run = airflow.wait_for_asset_triggered_run(audit_returns.DAG_ID)
     print(f"{audit_returns.DAG_ID} from the asset event: {audit_run['duration']:.1f} s")
     url = airflow.environment["CSC_WAREHOUSE_URL"]
     contents = warehouse_contents(url)
     with psycopg.connect(url) as conn:
         published_weeks = {as_at for (as_at,) in conn.execute("select distinct as_at from reporting.lac_weekly")}
 
-    output, _ = twin.communicate(timeout=1200)
-    twin_seconds = time.monotonic() - twin_started
-    print(f"the same two weeks through csc run-week, alongside: {twin_seconds:.1f} s")
     scheduled = InterruptedWeek(run, killed, pids_before, pids_after, restart, audit_run, contents, published_weeks)
-    ran = subprocess.CompletedProcess(twin.args, twin.returncode, output, "")
-    uninterrupted = UninterruptedTwin(ran, twin_seconds, warehouse_contents(twin_url))
-    return scheduled, uninterrupted
-
-
-def wait_for_asset_triggered_audit_run(airflow: Airflow) -> dict:
-    deadline = time.monotonic() + 600
-    while not (runs := [run for run in airflow.runs_of(audit_returns.DAG_ID) if run["run_type"] == "asset_triggered"]):
-        assert time.monotonic() < deadline, (
-            f"no asset-triggered {audit_returns.DAG_ID} run: {airflow.runs_of(audit_returns.DAG_ID)}"
-        )
-        time.sleep(2)
-    [run] = runs
-    return airflow.wait_for_end(run["dag_run_id"], dag_id=audit_returns.DAG_ID)
+    return scheduled, uninterrupted_twin.result()
 
 
 @pytest.fixture(scope="module")
