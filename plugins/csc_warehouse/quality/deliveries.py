@@ -20,12 +20,15 @@ and in delivery scope the gate's placeholders mean:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
 from psycopg import sql as pgsql
 
+from csc_warehouse import settings, warehouse
 from csc_warehouse.handoffs import CheckResult
 from csc_warehouse.quality.results import FLAGGED_RECORDS_PER_CHECK, FlaggedRecord, flagged_records
 from csc_warehouse.quality.suites import Expectation, Suite, render, suite_parameters
@@ -90,15 +93,33 @@ def _unexpected_per_version(conn, query: str) -> dict[int, tuple[int, list[dict]
     return by_version
 
 
+@contextmanager
+def materialized_batch(url: str | None, suite: Suite, versions: Sequence[VersionUnderCheck]) -> Iterator[str]:
+    """The batch typed once, into a table of the build schema the gate drops again; yields its name.
+
+    Typing raw's text (the raw.<table>_typed views) is most of what a check's SQL costs, and Great
+    Expectations runs each check twice (its rows, their count): read from the view, the 150 versions
+    of a national week were typed about 40 times over."""
+    table = pgsql.Identifier(settings.build_schema(), f"gate_batch__{suite.name}__{uuid.uuid4().hex[:12]}")
+    with warehouse.connect(url) as conn:
+        conn.autocommit = True
+        conn.execute(pgsql.SQL("create unlogged table {} as {}").format(table, pgsql.SQL(batch_query(suite, versions))))
+        conn.execute(pgsql.SQL("analyze {}").format(table))
+        try:
+            yield table.as_string(conn)
+        finally:
+            conn.execute(pgsql.SQL("drop table if exists {}").format(table))
+
+
 def split_per_version(
-    conn, suite: Suite, suite_results: list[CheckResult], versions: Sequence[VersionUnderCheck]
+    conn, suite: Suite, suite_results: list[CheckResult], versions: Sequence[VersionUnderCheck], batch_table: str
 ) -> tuple[dict[int, list[CheckResult]], dict[tuple[str, str, int], list[FlaggedRecord]]]:
     """The suite's results on the batch as each version's own results (and each failure's flagged rows,
     keyed by suite, expectation and version). A suite or expectation that errored errored for every
     version; a failed expectation's rows are counted per version, and a version with none passed."""
     expectations = {e.name: e for e in suite.expectations}
     values = placeholder_values(suite, versions)
-    batch = f"({batch_query(suite, versions)})"
+    batch = f"(select * from {batch_table})"
     per_version: dict[int, list[CheckResult]] = {v.delivery_version_id: [] for v in versions}
     flagged: dict[tuple[str, str, int], list[FlaggedRecord]] = {}
     for result in suite_results:

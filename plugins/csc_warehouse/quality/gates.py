@@ -18,7 +18,12 @@ from datetime import date
 
 from csc_warehouse import warehouse
 from csc_warehouse.handoffs import CheckResult, DeliveryVerdict, MartVerdict, Scope, VersionVerdict
-from csc_warehouse.quality.deliveries import VersionUnderCheck, batch_query, placeholder_values, split_per_version
+from csc_warehouse.quality.deliveries import (
+    VersionUnderCheck,
+    materialized_batch,
+    placeholder_values,
+    split_per_version,
+)
 from csc_warehouse.quality.gx import GxRun, run_suite
 from csc_warehouse.quality.results import record
 from csc_warehouse.quality.suites import Suite, load_suites, suite_parameters
@@ -67,7 +72,9 @@ def _rejection_reason(blocking: list[CheckResult]) -> str | None:
     )
 
 
-def _check_suites(conn, gx_run: GxRun, suites: list[Suite], versions: list[VersionUnderCheck], run_id: str):
+def _check_suites(
+    conn, gx_run: GxRun, suites: list[Suite], versions: list[VersionUnderCheck], run_id: str, url: str | None
+):
     """Each delivery suite validated once, on the rows of every version under check that delivered its
     table; its results split per version. Returns each version's results (in suite order) and the
     flagged rows of each failure."""
@@ -79,8 +86,10 @@ def _check_suites(conn, gx_run: GxRun, suites: list[Suite], versions: list[Versi
         if not covered:
             continue
         values = placeholder_values(suite, covered)
-        suite_results = run_suite(gx_run, suite, f"{suite.name}_{run_id}", batch_query(suite, covered), values)
-        suite_per_version, suite_flagged = split_per_version(conn, suite, suite_results, covered)
+        with materialized_batch(url, suite, covered) as batch_table:
+            name = f"{suite.name}_{run_id}"
+            suite_results = run_suite(gx_run, suite, name, f"select * from {batch_table}", values)
+            suite_per_version, suite_flagged = split_per_version(conn, suite, suite_results, covered, batch_table)
         for version_id, results in suite_per_version.items():
             per_version[version_id] += results
         flagged.update(suite_flagged)
@@ -96,7 +105,7 @@ def check_deliveries(run_id: str, *, url: str | None = None, suites: list[Suite]
             log.info("no newly loaded delivery version to check")
             return DeliveryVerdict()
         gx_run = GxRun(url)
-        per_version, flagged = _check_suites(conn, gx_run, suites, versions, run_id)
+        per_version, flagged = _check_suites(conn, gx_run, suites, versions, run_id, url)
         results: list[CheckResult] = []
         verdicts: list[VersionVerdict] = []
         for version in versions:
