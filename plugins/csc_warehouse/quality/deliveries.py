@@ -3,8 +3,9 @@
 Great Expectations costs about 1.9 s per validation whatever its rows (the heaviest rule's SQL takes
 50 ms on one version of a national warehouse), so checking each of 150 versions on its own cost
 282 s a week (issue 15). The gate now validates each suite once, on the rows of every version under
-check, and then splits each failed expectation's rows per version with one grouped query: each
-version keeps its own results, verdict and dq rows, exactly as when it was checked alone.
+check (typed once into a table of the build schema, dropped again), and then splits each failed
+expectation's rows per version with one grouped query: each version keeps its own results,
+verdict and dq rows, exactly as when it was checked alone.
 
 For that, every delivery expectation is written to be right over several versions at once: windows
 partitioned by delivery_version_id as well as the child, self-joins matched on delivery_version_id,
@@ -28,7 +29,7 @@ from datetime import date
 
 from psycopg import sql as pgsql
 
-from csc_warehouse import settings, warehouse
+from csc_warehouse import settings
 from csc_warehouse.handoffs import CheckResult
 from csc_warehouse.quality.results import FLAGGED_RECORDS_PER_CHECK, FlaggedRecord, flagged_records
 from csc_warehouse.quality.suites import Expectation, Suite, render, suite_parameters
@@ -94,21 +95,21 @@ def _unexpected_per_version(conn, query: str) -> dict[int, tuple[int, list[dict]
 
 
 @contextmanager
-def materialized_batch(url: str | None, suite: Suite, versions: Sequence[VersionUnderCheck]) -> Iterator[str]:
+def materialized_batch(conn, suite: Suite, versions: Sequence[VersionUnderCheck]) -> Iterator[str]:
     """The batch typed once, into a table of the build schema the gate drops again; yields its name.
+    `conn` is in autocommit, so that Great Expectations' own connection sees the table, and nothing
+    else holds a lock on it when it is dropped.
 
     Typing raw's text (the raw.<table>_typed views) is most of what a check's SQL costs, and Great
     Expectations runs each check twice (its rows, their count): read from the view, the 150 versions
     of a national week were typed about 40 times over."""
     table = pgsql.Identifier(settings.build_schema(), f"gate_batch__{suite.name}__{uuid.uuid4().hex[:12]}")
-    with warehouse.connect(url) as conn:
-        conn.autocommit = True
-        conn.execute(pgsql.SQL("create unlogged table {} as {}").format(table, pgsql.SQL(batch_query(suite, versions))))
-        conn.execute(pgsql.SQL("analyze {}").format(table))
-        try:
-            yield table.as_string(conn)
-        finally:
-            conn.execute(pgsql.SQL("drop table if exists {}").format(table))
+    conn.execute(pgsql.SQL("create unlogged table {} as {}").format(table, pgsql.SQL(batch_query(suite, versions))))
+    conn.execute(pgsql.SQL("analyze {}").format(table))
+    try:
+        yield table.as_string(conn)
+    finally:
+        conn.execute(pgsql.SQL("drop table if exists {}").format(table))
 
 
 def split_per_version(

@@ -86,10 +86,14 @@ def _check_suites(
         if not covered:
             continue
         values = placeholder_values(suite, covered)
-        with materialized_batch(url, suite, covered) as batch_table:
-            name = f"{suite.name}_{run_id}"
-            suite_results = run_suite(gx_run, suite, name, f"select * from {batch_table}", values)
-            suite_per_version, suite_flagged = split_per_version(conn, suite, suite_results, covered, batch_table)
+        with warehouse.connect(url) as checking:
+            checking.autocommit = True  # its batch table is seen by GX, and dropped with no lock held on it
+            with materialized_batch(checking, suite, covered) as batch_table:
+                name = f"{suite.name}_{run_id}"
+                suite_results = run_suite(gx_run, suite, name, f"select * from {batch_table}", values)
+                suite_per_version, suite_flagged = split_per_version(
+                    checking, suite, suite_results, covered, batch_table
+                )
         for version_id, results in suite_per_version.items():
             per_version[version_id] += results
         flagged.update(suite_flagged)
