@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import date
 
 from psycopg import sql as pgsql
@@ -15,7 +16,14 @@ from csc_warehouse.quality.suites import Expectation, Suite, render, suite_param
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "FLAGGED_RECORDS_PER_CHECK", "IDENTIFYING_COLUMNS", "record"]
+__all__ = [
+    "CheckResult",
+    "FLAGGED_RECORDS_PER_CHECK",
+    "IDENTIFYING_COLUMNS",
+    "FlaggedRecord",
+    "flagged_records",
+    "record",
+]
 
 FLAGGED_RECORDS_PER_CHECK = 500
 # Never copied into dq: the analysts who read it see pseudonymous keys, dates and codes only.
@@ -38,56 +46,83 @@ IDENTIFYING_COLUMNS = {
 }
 
 
+# One flagged row as dq.flagged_records holds it: (la_code, child_key, record without identifiers).
+FlaggedRecord = tuple[str | None, str | None, str]
+
+
+def flagged_records(conn, rows: list[dict], *, la_code: str | None = None, hidden=frozenset()) -> list[FlaggedRecord]:
+    """Rows a check flagged, as dq keeps them: each child's pseudonymous key (computed in one query),
+    and the record without identifying columns nor the `hidden` ones."""
+    has_key_function = conn.execute("select to_regprocedure('keys.child_key(text,text)') is not null").fetchone()[0]
+    owners = [
+        (row.get("la_code") or la_code, row.get("child") or row.get("child_id") or row.get("lachildid")) for row in rows
+    ]
+    wanted = [
+        i for i, (la, child) in enumerate(owners) if rows[i].get("child_key") is None and la and child is not None
+    ]
+    keys = {i: rows[i].get("child_key") for i in range(len(rows))}
+    if wanted and has_key_function:
+        computed = conn.execute(
+            "select keys.child_key(la_code, child) from unnest(%s::text[], %s::text[]) with ordinality"
+            " as owners(la_code, child, position) order by position",
+            [[owners[i][0] for i in wanted], [str(owners[i][1]) for i in wanted]],
+        ).fetchall()
+        keys.update({i: key for i, (key,) in zip(wanted, computed, strict=True)})
+    flagged = []
+    for i, row in enumerate(rows):
+        kept = {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in row.items()
+            if k.lower() not in IDENTIFYING_COLUMNS and k != "child_key" and k not in hidden
+        }
+        flagged.append((owners[i][0], keys[i], json.dumps(kept, default=str)))
+    return flagged
+
+
 def _flagged_rows(conn, suite: Suite, expectation: Expectation, result: CheckResult, values: dict):
-    """The rows a failed SQL check flagged, as (la_code, child_key, record without identifiers)."""
+    """The rows a failed SQL check flagged in a mart, as (la_code, child_key, record without identifiers)."""
     if not expectation.sql or result.errored:
         return []
     schema, table = suite.schema_and_table
-    if result.delivery_version_id is not None:
-        batch = f"(select * from {suite.table} where delivery_version_id = {int(result.delivery_version_id)})"
-    else:
-        batch = f'"{schema}"."{table}"'
-    query = render(expectation.sql, values).replace("{batch}", batch)
-    has_key_function = conn.execute("select to_regprocedure('keys.child_key(text,text)') is not null").fetchone()[0]
+    query = render(expectation.sql, values).replace("{batch}", f'"{schema}"."{table}"')
     cursor = conn.execute(
         pgsql.SQL("select * from ({}) as flagged limit {}").format(
             pgsql.SQL(query), pgsql.Literal(FLAGGED_RECORDS_PER_CHECK)
         )
     )
     columns = [c.name for c in cursor.description]
-    flagged = []
-    for row in cursor.fetchall():
-        record = dict(zip(columns, row, strict=True))
-        la_code = record.get("la_code") or result.la_code
-        child = record.get("child") or record.get("child_id") or record.get("lachildid")
-        key = record.get("child_key")
-        if key is None and child is not None and la_code is not None and has_key_function:
-            key = conn.execute("select keys.child_key(%s, %s)", [la_code, str(child)]).fetchone()[0]
-        kept = {
-            k: (v.isoformat() if isinstance(v, date) else v)
-            for k, v in record.items()
-            if k.lower() not in IDENTIFYING_COLUMNS and k != "child_key"
-        }
-        flagged.append((la_code, key, json.dumps(kept, default=str)))
-    return flagged
+    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return flagged_records(conn, rows, la_code=result.la_code)
 
 
-def record(run_id: str, results: list[CheckResult], suites: list[Suite], url: str | None) -> None:
+def record(
+    run_id: str,
+    results: list[CheckResult],
+    suites: list[Suite],
+    url: str | None,
+    flagged: Mapping[tuple[str, str, int], list[FlaggedRecord]] | None = None,
+) -> None:
     """Every result into dq.validations; a failed SQL check's rows into dq.flagged_records, which also
-    tell each result the authorities it failed for and a few example child keys."""
+    tell each result the authorities it failed for and a few example child keys. The delivery gate
+    gives each version's flagged rows (`flagged`, by suite, expectation and version); a mart's are
+    selected here."""
     by_name = {(s.name, e.name): (s, e) for s in suites for e in s.expectations}
     with warehouse.connect(url) as conn:
         for result in results:
             suite, expectation = by_name[(result.suite, result.expectation)]
             values = {
                 **suite_parameters(suite),
-                "version": result.delivery_version_id or 0,
                 "as_at": f"date '{result.as_at}'" if result.as_at else "current_date",
                 "schema": suite.schema_and_table[0],
             }
-            flagged = [] if result.success else _flagged_rows(conn, suite, expectation, result, values)
-            result.failing_la_codes = sorted({la for la, _key, _record in flagged if la})
-            result.example_keys = [key for _la, key, _record in flagged if key][:10]
+            if result.success:
+                rows = []
+            elif flagged is not None:
+                rows = flagged.get((result.suite, result.expectation, result.delivery_version_id), [])
+            else:
+                rows = _flagged_rows(conn, suite, expectation, result, values)
+            result.failing_la_codes = sorted({la for la, _key, _record in rows if la})
+            result.example_keys = [key for _la, key, _record in rows if key][:10]
             result.validation_id = conn.execute(
                 "insert into dq.validations (run_id, suite, scope, table_name, expectation, rule_code, severity,"
                 " success, errored, unexpected_count, la_code, delivery_version_id, as_at, description, details)"
@@ -110,12 +145,12 @@ def record(run_id: str, results: list[CheckResult], suites: list[Suite], url: st
                     json.dumps({"error": result.error} if result.error else {}),
                 ],
             ).fetchone()[0]
-            if flagged:
+            if rows:
                 with conn.cursor() as cursor:
                     cursor.executemany(
                         "insert into dq.flagged_records (validation_id, la_code, child_key, record)"
                         " values (%s, %s, %s, %s)",
-                        [(result.validation_id, *row) for row in flagged],
+                        [(result.validation_id, *row) for row in rows],
                     )
     for result in results:
         if not result.success:

@@ -3,7 +3,8 @@
 A suite is a plain YAML file, one per table. Every expectation names its severity (`block` stops
 publication, `warn` publishes and alerts), why it matters, and, where it mirrors a DfE rule, the
 rule code. An expectation is either SQL returning the offending rows (`sql:`, where `{batch}` is
-the rows under check) or a Great Expectations expectation class with its arguments. Loading a
+the rows under check) or, in a mart suite, a Great Expectations expectation class with its
+arguments (a delivery check is always SQL: the delivery gate counts its rows per version). Loading a
 suite fails loudly on anything it does not understand: GX would otherwise drop an invalid entry
 silently."""
 
@@ -24,7 +25,7 @@ SCOPES = tuple(scope.value for scope in Scope)
 SUITE_KEYS = {"table", "scope", "description", "params", "expectations"}
 EXPECTATION_KEYS = {"name", "severity", "why", "rule", "sql", "expectation", "kwargs", "meaning", "action"}
 # The placeholders the gates fill in themselves; any other must be one of the suite's params.
-GATE_PLACEHOLDERS = {"batch", "version", "as_at", "schema"}
+GATE_PLACEHOLDERS = {"batch", "version", "versions", "as_at", "schema"}
 
 
 class SuiteError(ValueError):
@@ -92,6 +93,8 @@ def load_suite(path: Path) -> Suite:
             if unknown_params:
                 raise SuiteError(f"{where}: `sql` uses {unknown_params}, which the suite's params do not define")
         if entry.get("expectation"):
+            if scope == Scope.DELIVERY:
+                raise SuiteError(f"{where}: a delivery check is `sql` (its rows are counted per delivery version)")
             expectation_class(entry["expectation"], where)
         expectations.append(
             Expectation(
