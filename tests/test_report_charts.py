@@ -1,6 +1,7 @@
 """The committee report's charts, drawn as SVG from figures alone (no warehouse needed)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from xml.etree import ElementTree
 
 from csc_warehouse.report import charts
@@ -45,8 +46,9 @@ def test_a_chart_with_nothing_published_says_so_instead_of_an_empty_frame(tmp_pa
 
 
 def test_an_audit_bar_states_its_percentage_and_ratio(tmp_path):
+    pct_met = Decimal("80")  # audit_results.pct_met is numeric
     finding = AuditFinding(
-        "Domestic abuse", AS_AT, "The protection plan was clear", 8, 10, 80, "8:10", Source("a", "b", "309")
+        "Domestic abuse", AS_AT, "The protection plan was clear", 8, 10, pct_met, "8:10", Source("a", "b", "309")
     )
     figures = ReportFigures("309", AS_AT, audits=[finding])
 

@@ -97,7 +97,8 @@ def nice_ticks(low: float, high: float, *, most: int = 5) -> list[int]:
 
 
 def scale(domain: tuple[float, float], pixels: tuple[float, float]) -> Callable[[float], float]:
-    """The linear map from a value in `domain` to a pixel in `pixels` (either may run backwards)."""
+    """The linear map from a value in `domain` to a pixel in `pixels` (either may run backwards).
+    A value may be a Decimal (PostgreSQL's numeric, as audit_results.pct_met is)."""
     (d0, d1), (p0, p1) = domain, pixels
     ratio = (p1 - p0) / ((d1 - d0) or 1)
-    return lambda value: p0 + (value - d0) * ratio
+    return lambda value: p0 + (float(value) - d0) * ratio
