@@ -3,6 +3,7 @@ the March 2014 report, with its figures, and nothing that identifies a child."""
 
 import re
 from datetime import date
+from xml.etree import ElementTree
 
 import pytest
 from conftest import identifying_values, run_csc
@@ -12,6 +13,7 @@ from csc_warehouse.demo import audit as demo_audit
 pytestmark = pytest.mark.e2e
 
 AS_AT = date(2014, 2, 10)
+SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +68,18 @@ def test_every_sentence_names_its_table_and_as_at(report):
 
 
 def test_the_charts_are_written_beside_the_report(report):
-    for name in ("children_by_week.png", "brief_returns_by_week.png", "audit_results.png"):
-        chart = report["folder"] / name
-        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("children_by_week.svg", "brief_returns_by_week.svg", "audit_results.svg"):
+        chart = ElementTree.parse(report["folder"] / name).getroot()
+        assert chart.tag == "{http://www.w3.org/2000/svg}svg"
+        assert int(chart.get("width")) > 0 and int(chart.get("height")) > 0
         assert name in report["markdown"]
+        assert f"<img src='{name}'" in report["html"]
+
+
+def test_the_weekly_chart_labels_the_weeks_the_sentences_state(report):
+    labels = {text.text for text in ElementTree.parse(report["folder"] / "children_by_week.svg").iter(SVG_TEXT)}
+    assert {"164", "184", "192"} <= labels  # on a plan: early January, the end of January, 10 February
+    assert "533" in labels  # looked after on 10 February
 
 
 def test_the_report_holds_no_key_id_name_or_date_of_birth(report):
@@ -115,17 +125,14 @@ def test_qa_headlines_states_each_figure_with_its_comparison(demo_weeks):
     )
 
 
-def test_reports_drawn_by_parallel_workers_are_the_reports_drawn_one_by_one(report, demo_weeks, tmp_path, monkeypatch):
-    """The weekly run's draft_reports shares its authorities among worker processes
-    (report.parallel); what they write is what `csc report` writes, and an authority with nothing
-    published fails the drafting, naming it."""
-    from csc_warehouse.report.parallel import ReportsNotDrawn, write_reports
-
-    monkeypatch.setenv("CSC_WAREHOUSE_URL", demo_weeks["url"])
-    monkeypatch.setenv("CSC_REPORT_DIR", str(tmp_path))  # the workers inherit the environment
+def test_reports_drawn_together_are_the_reports_drawn_one_by_one(report, demo_weeks, tmp_path):
+    """The weekly run's draft_reports reads every authority's figures at once (report.write_reports);
+    what it writes is what `csc report` writes, and an authority with nothing published fails the
+    drafting, naming it, after the others are drawn."""
+    from csc_warehouse.report import ReportsNotDrawn, write_reports
 
     with pytest.raises(ReportsNotDrawn, match="authorities 999 were not drawn"):
-        write_reports(["309", "999"], AS_AT, workers=2)
+        write_reports(["999", "309"], AS_AT, out_dir=tmp_path, url=demo_weeks["url"])
 
     assert (tmp_path / f"309-{AS_AT}" / "report.md").read_text() == report["markdown"]
     assert (tmp_path / f"309-{AS_AT}" / "report.html").read_text() == report["html"]

@@ -158,9 +158,9 @@ def check_arrivals(run_plan: dict, logical_date: datetime | None = None) -> list
 
 
 def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
-    """The committee report's data section for each authority published this week (paths), drawn
-    in parallel processes sized to the machine (report.parallel)."""
-    from csc_warehouse.report.parallel import write_reports
+    """The committee report's data section for each authority published this week (paths); the
+    figures of all of them read at once, the charts written as SVG (milliseconds a report)."""
+    from csc_warehouse.report import write_reports
 
     if not published:
         return []

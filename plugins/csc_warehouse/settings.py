@@ -138,15 +138,6 @@ def report_dir() -> Path:
     return Path(os.environ.get("CSC_REPORT_DIR", output_dir() / "reports")).resolve()
 
 
-def report_workers() -> int:
-    """CSC_REPORT_WORKERS: how many processes draw the week's committee reports at once (default:
-    one per core; drawing the charts is CPU-bound)."""
-    workers = int(os.environ.get("CSC_REPORT_WORKERS") or os.cpu_count() or 1)
-    if workers < 1:
-        raise ValueError(f"CSC_REPORT_WORKERS must be 1 or more, not {workers}")
-    return workers
-
-
 def expected_la_codes() -> list[str]:
     """CSC_EXPECTED_LA_CODES (comma-separated): who must deliver each week. Empty: every authority
     that delivered in the five weeks before."""

@@ -1,27 +1,33 @@
 """The committee report's data section, drafted from the published tables (`reporting` only).
 
-`write_report` writes Markdown and HTML with PNG charts beside them. Every sentence names the
+`write_report` writes Markdown and HTML with SVG charts beside them. Every sentence names the
 table, column, authority and as_at its figure comes from. The report carries no pseudonymous key,
-child id, name or date of birth: only counts, percentages and dates of weeks.
+child id, name or date of birth: only counts, percentages and dates of weeks. `write_reports`
+drafts many authorities' reports (the weekly run's 150) from one reading of the figures.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from csc_warehouse import settings
 from csc_warehouse.report import charts, text
-from csc_warehouse.report.figures import ReportFigures, read_figures
+from csc_warehouse.report.figures import ReportFigures, read_figures_of
 
 log = logging.getLogger(__name__)
 
 
 class NothingPublished(LookupError):
     """The authority has no published weekly figures up to the as_at: there is nothing to report."""
+
+
+class ReportsNotDrawn(RuntimeError):
+    """Some authorities' reports failed; each one's error is in the log above."""
 
 
 @dataclass
@@ -41,7 +47,30 @@ def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]
 
 
 def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url: str | None = None) -> WrittenReport:
-    figures = read_figures(la_code, as_at, url=url)
+    return _written(read_figures_of([la_code], as_at, url=url)[la_code], out_dir)
+
+
+def write_reports(
+    la_codes: Sequence[str], as_at: date, *, out_dir: Path | None = None, url: str | None = None
+) -> list[Path]:
+    """Each authority's report (its Markdown's path, in the order of `la_codes`), its figures read
+    for all of them at once. Every authority is tried; any that failed are named at the end."""
+    of = read_figures_of(la_codes, as_at, url=url)
+    written: list[Path] = []
+    failed: list[str] = []
+    for la_code in la_codes:
+        try:
+            written.append(_written(of[la_code], out_dir).markdown)
+        except Exception:
+            log.exception("the report of authority %s as at %s was not drawn", la_code, as_at)
+            failed.append(la_code)
+    if failed:
+        raise ReportsNotDrawn(f"the reports of authorities {', '.join(failed)} were not drawn; see the errors above")
+    return written
+
+
+def _written(figures: ReportFigures, out_dir: Path | None) -> WrittenReport:
+    la_code, as_at = figures.la_code, figures.as_at
     if not (figures.children_on_plan or figures.children_looked_after):
         raise NothingPublished(
             f"nothing is published for authority {la_code} up to {as_at.isoformat()}"
@@ -50,9 +79,9 @@ def write_report(la_code: str, as_at: date, *, out_dir: Path | None = None, url:
     folder = (out_dir or settings.report_dir()) / f"{la_code}-{as_at.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     drawn = [
-        charts.weekly_counts(figures, folder / "children_by_week.png"),
-        charts.brief_returns(figures, folder / "brief_returns_by_week.png"),
-        charts.audit_results(figures, folder / "audit_results.png"),
+        charts.weekly_counts(figures, folder / "children_by_week.svg"),
+        charts.brief_returns(figures, folder / "brief_returns_by_week.svg"),
+        charts.audit_results(figures, folder / "audit_results.svg"),
     ]
     sections = _sections(figures)
 
@@ -100,6 +129,6 @@ def _html(title: str, sections, drawn: list[Path]) -> str:
             cited = f" <small style='color:#666'>[{html.escape(where)}]</small>" if sources else ""
             parts.append(f"<p>{html.escape(sentence)}{cited}</p>")
     parts.append("<h2>Charts</h2>")
-    parts += [f"<p><img src='{path.name}' alt='{path.stem}'></p>" for path in drawn]
+    parts += [f"<p><img src='{path.name}' alt='{path.stem}' style='max-width: 100%'></p>" for path in drawn]
     parts.append("</body></html>")
     return "\n".join(parts)
