@@ -231,22 +231,29 @@ def pytest_collection_modifyitems(items):
         items[:] = others[:after] + stopping + others[after:]
 
 
-@pytest.fixture(scope="session")
-def airflow(warehouse_url, mail_sink, tmp_path_factory):
-    """Airflow's four real components, started once for the tests under tests/scheduler/."""
+def _components(warehouse_url, mail_sink, tmp_path_factory, name: str, **environment):
+    """Airflow's components in a state folder and databases named after `name`, started for the
+    session and stopped after its last test (also when starting failed half-way)."""
     from airflow_components import airflow_in, empty_database
 
     components = airflow_in(
-        tmp_path_factory.mktemp("airflow-services"),
-        scenario_database(warehouse_url, "scheduler"),
-        empty_database(warehouse_url, "scheduler_airflow"),
+        tmp_path_factory.mktemp(f"{name}-services"),
+        scenario_database(warehouse_url, name),
+        empty_database(warehouse_url, f"{name}_airflow"),
         mail_sink.connection_json(),
+        **environment,
     )
     try:
         components.start()
         yield components
     finally:
         components.csc("airflow", "stop")
+
+
+@pytest.fixture(scope="session")
+def airflow(warehouse_url, mail_sink, tmp_path_factory):
+    """Airflow's four real components, started once for the tests under tests/scheduler/."""
+    yield from _components(warehouse_url, mail_sink, tmp_path_factory, "scheduler")
 
 
 @pytest.fixture(scope="session")
@@ -255,23 +262,16 @@ def celery_airflow(warehouse_url, mail_sink, tmp_path_factory):
     them, started once for the celery tests under tests/scheduler/. A task whose worker was lost is
     failed (and retried) after 30 s without its heartbeat instead of 300, and retried 5 s later: the
     fault tests wait for that."""
-    from airflow_components import airflow_in, empty_database
-
-    components = airflow_in(
-        tmp_path_factory.mktemp("celery-airflow-services"),
-        scenario_database(warehouse_url, "celery_scheduler"),
-        empty_database(warehouse_url, "celery_scheduler_airflow"),
-        mail_sink.connection_json(),
+    yield from _components(
+        warehouse_url,
+        mail_sink,
+        tmp_path_factory,
+        "celery_scheduler",
         CSC_AIRFLOW_EXECUTOR="celery",
         CSC_CELERY_WORKERS="2",
         CSC_TASK_RETRY_DELAY_SECONDS="5",
         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
     )
-    try:
-        components.start()
-        yield components
-    finally:
-        components.csc("airflow", "stop")
 
 
 @pytest.fixture(scope="session")
