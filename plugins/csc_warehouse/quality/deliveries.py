@@ -48,25 +48,28 @@ class VersionUnderCheck:
     extract_date: date
 
 
+def version_list(versions: Sequence[VersionUnderCheck]) -> str:
+    """The versions under check as an SQL list, `(12, 13)`."""
+    return "(" + ", ".join(str(int(v.delivery_version_id)) for v in versions) + ")"
+
+
 def batch_query(suite: Suite, versions: Sequence[VersionUnderCheck]) -> str:
     """The rows of every version under check of the suite's table, each with its version's extract date."""
-    ids = ", ".join(str(int(v.delivery_version_id)) for v in versions)
     # PostgreSQL reads only the listed versions' blocks through raw's BRIN index (= any of a list).
     return (
         f"select batch_rows.*, versions.extract_date as {EXTRACT_DATE_COLUMN}"
         f" from {suite.table} as batch_rows"
         " join ledger.delivery_versions as versions using (delivery_version_id)"
-        f" where batch_rows.delivery_version_id in ({ids})"
+        f" where batch_rows.delivery_version_id in {version_list(versions)}"
     )
 
 
 def placeholder_values(suite: Suite, versions: Sequence[VersionUnderCheck]) -> dict:
-    ids = ", ".join(str(int(v.delivery_version_id)) for v in versions)
     return {
         **suite_parameters(suite),
         "as_at": EXTRACT_DATE_COLUMN,
         "version": "delivery_version_id",
-        "versions": f"({ids})",
+        "versions": version_list(versions),
     }
 
 
