@@ -220,9 +220,46 @@ def assert_no_identifiers(messages, landing: Path) -> None:
                 assert not pattern.search(content), f"{message['Subject']}: {pattern.pattern} occurs"
 
 
+# `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`), each with its own
+# PostgreSQL and mail sink, and each setting up the session and module fixtures of the tests it runs.
+# Tests stay on one worker, one after another, in these groups (xdist_group): tests/scheduler/, whose
+# Airflow components and dag.test() twin take 12 minutes, mostly waiting on heartbeats and task
+# processes; and the modules sharing the demo weeks or dbt's project target/ (transforming.build()
+# writes it, and test_dbt_results lists it to show that a DAG's build leaves it alone). Any other
+# module is a group of its own, so that its module fixtures are set up once.
+AIRFLOW_GROUP = "airflow"
+PROJECT_TARGET_GROUP = "demo_weeks_and_dbt_project_target"
+PROJECT_TARGET_MODULES = {
+    "test_marts.py",
+    "test_cp_marts.py",
+    "test_history.py",
+    "test_retention.py",
+    "test_dbt_results.py",
+}
+
+
+def xdist_group(item: pytest.Item, demo_weeks_modules: set[Path]) -> str:
+    module = item.path.relative_to(Path(__file__).parent)
+    if module.parts[0] == "scheduler":
+        return AIRFLOW_GROUP
+    if item.path in demo_weeks_modules or module.name in PROJECT_TARGET_MODULES:
+        return PROJECT_TARGET_GROUP
+    return module.as_posix()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """The test that stops a shared set of Airflow components goes right after the last test using
+    """Each test in its xdist group, the Airflow group first, so that its waits overlap the rest of the
+    suite from the start (with --no-loadscope-reorder, the first group goes to the first worker).
+
+    The test that stops a shared set of Airflow components goes right after the last test using
     them, so that idle components do not share the CPU with the rest of the suite."""
+    demo_weeks_modules = {item.path for item in items if "demo_weeks" in item.fixturenames}
+    groups = {item: xdist_group(item, demo_weeks_modules) for item in items}
+    for item, group in groups.items():
+        item.add_marker(pytest.mark.xdist_group(group))
+    first = (AIRFLOW_GROUP, PROJECT_TARGET_GROUP)
+    items.sort(key=lambda item: first.index(groups[item]) if groups[item] in first else len(first))
     for marker, fixture in (("stops_airflow", "airflow"), ("stops_celery_airflow", "celery_airflow")):
         stopping = [item for item in items if item.get_closest_marker(marker)]
         others = [item for item in items if not item.get_closest_marker(marker)]
