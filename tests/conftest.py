@@ -222,44 +222,58 @@ def assert_no_identifiers(messages, landing: Path) -> None:
 
 # `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`), each with its own
 # PostgreSQL and mail sink, and each setting up the session and module fixtures of the tests it runs.
-# Tests stay on one worker, one after another, in these groups (xdist_group): tests/scheduler/, whose
-# Airflow components and dag.test() twin take 12 minutes, mostly waiting on heartbeats and task
-# processes; and the modules sharing the demo weeks or dbt's project target/ (transforming.build()
-# writes it, and test_dbt_results lists it to show that a DAG's build leaves it alone). Any other
-# module is a group of its own, so that its module fixtures are set up once.
-AIRFLOW_GROUP = "airflow"
-PROJECT_TARGET_GROUP = "demo_weeks_and_dbt_project_target"
-PROJECT_TARGET_MODULES = {
-    "test_marts.py",
-    "test_cp_marts.py",
-    "test_history.py",
-    "test_retention.py",
-    "test_dbt_results.py",
+# Tests stay on one worker, one after another, in these groups: tests/scheduler/, whose Airflow
+# components and dag.test() twin take 12 minutes, mostly waiting on heartbeats and task processes;
+# and the modules sharing the demo weeks (the `demo_weeks` fixture) or dbt's project target/
+# (transforming.build() writes it, and test_dbt_results lists it to show that a DAG's build leaves it
+# alone). Any other module is a group of its own, so that its module fixtures are set up once.
+AIRFLOW_GROUP = "scheduler"
+SHARED_GROUP = "demo_weeks_and_dbt_project_target"
+SHARED_GROUP_MODULES = {
+    "test_weekly_run.py",  # demo_weeks
+    "test_history.py",  # demo_weeks, transforming.build()
+    "test_report.py",  # demo_weeks
+    "test_marts.py",  # transforming.build()
+    "test_cp_marts.py",  # transforming.build()
+    "test_retention.py",  # transforming.build()
+    "test_dbt_results.py",  # lists target/
 }
 
 
-def xdist_group(item: pytest.Item, demo_weeks_modules: set[Path]) -> str:
-    module = item.path.relative_to(Path(__file__).parent)
-    if module.parts[0] == "scheduler":
+def xdist_group(nodeid: str) -> str:
+    """The group of a test, from its id (tests/<module path>::<name>)."""
+    module = nodeid.split("::", 1)[0].removeprefix("tests/")
+    if module.startswith("scheduler/"):
         return AIRFLOW_GROUP
-    if item.path in demo_weeks_modules or module.name in PROJECT_TARGET_MODULES:
-        return PROJECT_TARGET_GROUP
-    return module.as_posix()
+    if module in SHARED_GROUP_MODULES:
+        return SHARED_GROUP
+    return module
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's loadgroup scheduling with the groups above. (Its own xdist_group marker does not
+    group under pytest 9.2: xdist 3.8 renames the test's id to carry the group, and pytest 9.2's ids no
+    longer take that.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items):
-    """Each test in its xdist group, the Airflow group first, so that its waits overlap the rest of the
+    """The Airflow group first, then the shared group, so that their waits overlap the rest of the
     suite from the start (with --no-loadscope-reorder, the first group goes to the first worker).
 
     The test that stops a shared set of Airflow components goes right after the last test using
     them, so that idle components do not share the CPU with the rest of the suite."""
-    demo_weeks_modules = {item.path for item in items if "demo_weeks" in item.fixturenames}
-    groups = {item: xdist_group(item, demo_weeks_modules) for item in items}
-    for item, group in groups.items():
-        item.add_marker(pytest.mark.xdist_group(group))
-    first = (AIRFLOW_GROUP, PROJECT_TARGET_GROUP)
-    items.sort(key=lambda item: first.index(groups[item]) if groups[item] in first else len(first))
+    first = (AIRFLOW_GROUP, SHARED_GROUP)
+    group = {item: xdist_group(item.nodeid) for item in items}
+    items.sort(key=lambda item: first.index(group[item]) if group[item] in first else len(first))
     for marker, fixture in (("stops_airflow", "airflow"), ("stops_celery_airflow", "celery_airflow")):
         stopping = [item for item in items if item.get_closest_marker(marker)]
         others = [item for item in items if not item.get_closest_marker(marker)]
