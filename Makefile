@@ -61,10 +61,10 @@ DBT_SOURCES := $(shell find dbt_project -type f -not -path '*/target/*' -not -pa
 $(MANIFEST): $(DBT_SOURCES) | $(STAMP)
 	$(BIN)/csc dbt-parse
 
-# Everything: lint, the dbt parse and the whole suite, the slow and end-to-end tests too (about 20 min on 2 cores).
+# Everything: lint, the dbt parse and the whole suite, the slow and end-to-end tests too (about 19 min on 2 cores).
 # Two pytest-xdist workers: the Airflow tests (tests/scheduler/) mostly wait on heartbeats and task
 # processes, and the rest of the suite runs beside them. The tests that must share a worker are
-# grouped in tests/conftest.py (xdist_group); the Airflow group is first in the collection, and
+# grouped by module in tests/conftest.py; the Airflow group is first in the collection, and
 # --no-loadscope-reorder hands it to a worker first. TEST_WORKERS=1 runs it on one worker.
 TEST_WORKERS ?= 2
 test: venv lint dbt-parse ## everything: lint, dbt-parse and every test
