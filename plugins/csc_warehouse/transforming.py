@@ -75,8 +75,12 @@ def build_arguments(select: list[str] | str | None = None, *, full_refresh: bool
 
 
 def build(select: str | None = None, *, full_refresh: bool = False) -> None:
-    """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags."""
-    _dbt(build_arguments(select, full_refresh=full_refresh))
+    """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags.
+
+    It writes no JSON into the project's target/: the manifest there is `dbt parse`'s, which
+    publishing reads while other builds run (two test workers, or a test beside a DAG run), and dbt
+    rewrites a manifest in place, not atomically."""
+    _dbt([*build_arguments(select, full_refresh=full_refresh), *NO_JSON_ARTEFACTS])
 
 
 # dbt writes a debug log of every event and statement to a file by default: about a sixth of the
