@@ -278,7 +278,9 @@ def _wait_until_ready(url: str, deadline: float, launched: dict[str, subprocess.
 def _launch(name: str, env: dict[str, str], progress: Callable[[str], None]) -> subprocess.Popen:
     progress(f"starting {name} (log: {service_processes.log_file(name)})")
     if name == celery_services.REDIS:
-        return celery_services.launch_redis(env, _redis_port(), _shared_secrets()["redis_password"])
+        return celery_services.launch_redis(
+            env, celery_services.chosen_redis_port(), _shared_secrets()["redis_password"]
+        )
     if name in COMPONENT_NAMES:
         return service_processes.launch(name, [AIRFLOW, name], env, settings.airflow_home())
     return celery_services.launch_worker(name, env, AIRFLOW)
@@ -287,7 +289,8 @@ def _launch(name: str, env: dict[str, str], progress: Callable[[str], None]) -> 
 def _wait_for_redis(launched: subprocess.Popen | None) -> None:
     """The scheduler and the workers connect to Redis as they start: it must answer first."""
     running = (lambda: launched.poll() is None) if launched else (lambda: True)
-    if not celery_services.wait_for_redis(_redis_port(), _shared_secrets()["redis_password"], running):
+    port = celery_services.chosen_redis_port()
+    if not celery_services.wait_for_redis(port, _shared_secrets()["redis_password"], running):
         raise _exit_error(celery_services.REDIS)
 
 

@@ -58,12 +58,22 @@ def redis_port(*, in_use: bool) -> int:
     let go may still look taken: measured); otherwise it is kept while it is free."""
     from csc_warehouse.embedded import free_port, port_is_free
 
-    state = settings.airflow_home() / "redis.json"
-    saved = service_processes.read_json(state).get("port")
+    saved = service_processes.read_json(_redis_state()).get("port")
     port = saved if saved and (in_use or port_is_free(saved)) else free_port()
     if port != saved:
-        service_processes.private_json(state, {"port": port})
+        service_processes.private_json(_redis_state(), {"port": port})
     return port
+
+
+def chosen_redis_port() -> int:
+    """The port redis_port chose at the start of this `csc airflow start`, which the broker URL names.
+    Redis is launched and waited for on it, not on a port chosen again: once this Redis holds the port,
+    a new choice would see it taken and pick another (seen: Redis on one port, the wait on another)."""
+    return service_processes.read_json(_redis_state())["port"]
+
+
+def _redis_state() -> Path:
+    return settings.airflow_home() / "redis.json"
 
 
 def redis_binary() -> str:
