@@ -341,6 +341,7 @@ def stop() -> list[str]:
     last = (Component.API_SERVER, celery_services.REDIS)
     others = [group for name, group in groups.items() if name not in last]
     others += service_processes.leftover_groups()
+    service_processes.kill_idle_executor_workers(others)
     left = process_groups.stop_groups(others, STOP_DEADLINE_SECONDS)
     for name in last:
         left += process_groups.stop_groups([groups[name]] if name in groups else [], STOP_DEADLINE_SECONDS)

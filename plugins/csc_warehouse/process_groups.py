@@ -74,6 +74,21 @@ def signal_group(group: int, signum: int) -> None:
         pass
 
 
+def kill_members_titled(groups: list[int], title: bytes) -> list[int]:
+    """SIGKILL to each live member of the groups whose command line (a process's title, when it sets
+    one) starts with `title`. Returns their pids."""
+    killed = []
+    for group in groups:
+        for pid in live_members(group):
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(title):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            except (OSError, ProcessLookupError):
+                continue
+    return killed
+
+
 def wait_for_exit(groups: list[int], seconds: float) -> list[int]:
     """Waits until the groups have no live process; returns those that still have one."""
     deadline = time.monotonic() + seconds

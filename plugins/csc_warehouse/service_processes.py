@@ -85,6 +85,19 @@ def log_tail(name: str, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
+# A scheduler killed outright (out of memory, SIGKILL) leaves its LocalExecutor workers behind, and an
+# idle one ignores SIGTERM: it waits for its scheduler's word to stop, which never comes. A stop would
+# wait its whole deadline for them (measured: 60 s), though they hold no task.
+IDLE_EXECUTOR_WORKER = b"airflow worker -- LocalExecutor: <idle>"
+
+
+def kill_idle_executor_workers(groups: list[int]) -> list[int]:
+    """SIGKILL to the idle executor workers in the groups of services that have died (a live scheduler
+    stops its own workers when told to). Returns their pids."""
+    orphaned = [group for group in groups if not process_groups.alive(group)]
+    return process_groups.kill_members_titled(orphaned, IDLE_EXECUTOR_WORKER)
+
+
 def leftover_groups() -> list[int]:
     """The groups that services which died left behind, with a process still alive."""
     path = leftovers_file()

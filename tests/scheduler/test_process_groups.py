@@ -3,12 +3,13 @@ of its own (as Airflow's task processes do): real processes, no Airflow."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from csc_warehouse import process_groups
+from csc_warehouse import process_groups, service_processes
 
 # A parent that starts a child in a new session (its own process group), says the child's pid, and waits.
 PARENT = """
@@ -69,3 +70,41 @@ def test_a_component_just_launched_counts_as_running_before_its_name_shows(tmp_p
         launched.kill()
         launched.wait(timeout=30)
     assert _exited(Component.TRIGGERER, {Component.TRIGGERER: launched})
+
+
+# A scheduler's LocalExecutor workers: they stay in its process group, title themselves, and an idle one
+# ignores SIGTERM. The "scheduler" says their pids, then is killed outright by the test.
+SCHEDULER_WITH_WORKERS = """
+import subprocess, sys, time
+WORKER = '''
+import signal, sys, time, setproctitle
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+setproctitle.setproctitle(sys.argv[1])
+time.sleep(600)
+'''
+titles = ["airflow worker -- LocalExecutor: <idle>", "airflow worker -- LocalExecutor: running a task"]
+workers = [subprocess.Popen([sys.executable, "-c", WORKER, title]) for title in titles]
+open(sys.argv[1], "w").write(" ".join(str(worker.pid) for worker in workers))
+time.sleep(600)
+"""
+
+
+def test_a_killed_schedulers_idle_executor_workers_are_killed_and_a_busy_one_left_to_stop(tmp_path):
+    said = tmp_path / "workers.pid"
+    scheduler = subprocess.Popen([sys.executable, "-c", SCHEDULER_WITH_WORKERS, str(said)], start_new_session=True)
+    idle, busy = (int(pid) for pid in wait_for_file(said).split())
+    # Until setproctitle has run, the title is only an argument of the worker's command line.
+    titled = lambda pid: Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"airflow worker")  # noqa: E731
+    deadline = time.monotonic() + 30
+    while not (titled(idle) and titled(busy)):
+        assert time.monotonic() < deadline, "the workers did not title themselves"
+        time.sleep(0.05)
+    scheduler.kill()
+    scheduler.wait()
+
+    killed = service_processes.kill_idle_executor_workers([scheduler.pid])
+
+    assert killed == [idle]
+    assert process_groups.wait_for_exit([scheduler.pid], 0) == [scheduler.pid]  # the busy one is left
+    process_groups.signal_group(scheduler.pid, signal.SIGKILL)
+    assert process_groups.wait_for_exit([scheduler.pid], 10) == []
