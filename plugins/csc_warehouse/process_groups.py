@@ -84,7 +84,7 @@ def kill_members_titled(groups: list[int], title: bytes) -> list[int]:
                 if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(title):
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
-            except (OSError, ProcessLookupError):
+            except OSError:  # it exited meanwhile (ProcessLookupError is an OSError)
                 continue
     return killed
 
