@@ -163,6 +163,8 @@ def _purge_version(conn: psycopg.Connection, version: int, why: str, days: int, 
             rows += conn.execute(
                 sql.SQL("delete from raw.{} where delivery_version_id = %s").format(sql.Identifier(table)), [version]
             ).rowcount
+        # The DfE return findings point at raw rows that are gone now (their errors cascade).
+        conn.execute("delete from dq.return_checks where delivery_version_id = %s", [version])
     _forget_history(conn, "delivery_version_id = %s", version)
     conn.execute("update ledger.delivery_versions set purged_at = now() where delivery_version_id = %s", [version])
     conn.execute(

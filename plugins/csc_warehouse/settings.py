@@ -183,7 +183,8 @@ def validators_python() -> Path:
 def blocking_return_rules() -> frozenset[str]:
     """CSC_BLOCKING_RETURN_RULES (comma-separated DfE rule codes, e.g. 103,388): the return rules whose
     findings stop a delivery version's publication. Empty by default: return rules only report."""
-    return frozenset(code.strip() for code in os.environ.get("CSC_BLOCKING_RETURN_RULES", "").split(",") if code.strip())
+    configured = os.environ.get("CSC_BLOCKING_RETURN_RULES", "")
+    return frozenset(code.strip() for code in configured.split(",") if code.strip())
 
 
 def build_schema() -> str:

@@ -1,0 +1,21 @@
+"""`python -m csc_warehouse.returns VERSION_ID [...]`, with the validators' interpreter: one JSON line per version."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from csc_warehouse.returns.check import check_version
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m csc_warehouse.returns", description=__doc__)
+    parser.add_argument("versions", nargs="+", type=int, metavar="VERSION_ID", help="ledger delivery_version_id")
+    parser.add_argument("--url", help="the warehouse (default: CSC_WAREHOUSE_URL or the embedded one)")
+    args = parser.parse_args(argv)
+    for version in args.versions:
+        print(json.dumps(check_version(version, url=args.url).to_xcom()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
