@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from airflow.sdk import Param, dag, task
 
-from csc_warehouse import dag_parts, runs, settings
+from csc_warehouse import dag_parts, return_gate, runs, settings
 
 WEEKLY_START = settings.weekly_start_date()
 
@@ -49,7 +49,16 @@ def cp_lac_weekly():
     mart_verdict = task(runs.check_marts, task_id="check_marts")(run_plan=run_plan)
     build_marts >> mart_verdict
 
-    published = task(runs.publish, task_id="publish")(delivery_verdict=delivery_verdict, mart_verdict=mart_verdict)
+    # The DfE return rules on each version the gate checked, beside the dbt build; publication waits for
+    # their verdict, which holds a version back only for a rule of CSC_BLOCKING_RETURN_RULES.
+    return_versions = task(return_gate.versions_to_check, task_id="return_versions")(delivery_verdict=delivery_verdict)
+    return_checks = dag_parts.return_rules_task().expand(delivery_version_id=return_versions)
+    return_verdict = dag_parts.after_all(return_gate.judge, "judge_return_rules")(
+        versions=return_versions, checks=return_checks
+    )
+    published = task(runs.publish, task_id="publish")(
+        delivery_verdict=delivery_verdict, mart_verdict=mart_verdict, return_verdict=return_verdict
+    )
     # An audit return loaded this week updates the asset that schedules the audit_returns DAG, once this
     # run's publication is over, whatever became of it: the two runs gate, build and publish in the same
     # schemas, and announced after the ingest, the scheduler ran both dbt builds at once (they collided).

@@ -66,6 +66,7 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
         weekly = bag.dags["cp_lac_weekly"]
         build = weekly.get_task("build_marts")
         ingest = weekly.get_task("ingest")
+        returns = weekly.get_task("check_return_rules")
         import sys
         weekly_details = {{
             "max_active_runs": weekly.max_active_runs,
@@ -78,6 +79,14 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
             "ingest_map_index_template": ingest.map_index_template,
             "start_dates": sorted({{str(task.start_date.date()) for task in weekly.tasks}}),
             "heavy_imports": sorted(m for m in ("dbt", "great_expectations") if m in sys.modules),
+            "returns": {{
+                "python": returns.partial_kwargs.get("python"),
+                "mapped_over": sorted(returns.op_kwargs_expand_input.value),
+                "retries": returns.partial_kwargs.get("retries"),
+                "upstream": sorted(returns.upstream_task_ids),
+                "judge_trigger_rule": weekly.get_task("judge_return_rules").trigger_rule.value,
+                "publish_upstream": sorted(weekly.get_task("publish").upstream_task_ids),
+            }},
         }}
         errors = {{str(path): error for path, error in bag.import_errors.items()}}
         print("BAG " + json.dumps({{"errors": errors, "seconds": seconds, "dags": dags, "weekly": weekly_details}}))
@@ -135,6 +144,9 @@ def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
             "ingest",
             "announce_audit_returns",
             "check_deliveries",
+            "return_versions",
+            "check_return_rules",
+            "judge_return_rules",
             "build_marts",
             "check_marts",
             "publish",
@@ -174,6 +186,17 @@ def test_builds_leave_dbt_unit_tests_out_and_full_refresh_rebuilds_history():
 def test_the_weekly_ingest_is_mapped_over_batches_named_by_their_authorities(dagbag):
     assert dagbag["weekly"]["ingest_mapped_over"] == ["batch"]
     assert dagbag["weekly"]["ingest_map_index_template"] == "{{ task.op_kwargs['batch']['label'] }}"
+
+
+def test_the_dfe_return_rules_run_per_version_in_the_validators_environment_before_publication(dagbag):
+    returns = dagbag["weekly"]["returns"]
+    assert returns["python"] == str(REPO / ".venv-validators" / "bin" / "python")
+    assert returns["mapped_over"] == ["delivery_version_id"]
+    assert returns["retries"] == 0
+    assert returns["upstream"] == ["return_versions"]
+    # Publication waits for the verdict, which runs whatever became of the checks: they never stop it by failing.
+    assert "judge_return_rules" in returns["publish_upstream"]
+    assert returns["judge_trigger_rule"] == "all_done"
 
 
 def test_the_weekly_dag_starts_before_any_week_a_user_may_run(dagbag):

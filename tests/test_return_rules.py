@@ -16,9 +16,10 @@ from datetime import date
 import psycopg
 import pytest
 from conftest import empty_warehouse
-from loading_fixtures import VALIDATOR_903, deliver, ingest
+from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, VALIDATOR_903, deliver, ingest
 
-from csc_warehouse import settings
+from csc_warehouse import return_gate, settings
+from csc_warehouse.handoffs.returns import ReturnCheck, ReturnVerdict
 from csc_warehouse.returns import years
 
 # -- the collection year and its ruleset ------------------------------------------------------
@@ -173,3 +174,57 @@ def test_each_finding_names_its_row_in_the_delivered_file_and_the_childs_key_not
             """
         ).fetchone()
     assert (unmatched, ids_kept, wrong_key) == (0, 0, 0)
+
+
+# -- the verdict of the weekly run's return checks ------------------------------------------------
+
+
+GOOD = {"header.csv": GOOD_HEADER, "episodes.csv": GOOD_EPISODES}
+
+
+def delivered_version(url: str, folder) -> int:
+    outcome, _ = ingest(url, folder)
+    assert outcome.status == "loaded", outcome.findings[:5]
+    return outcome.delivery_version_id
+
+
+def version_status(url: str, version: int) -> tuple[str, str | None]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select status, reason from ledger.delivery_versions where delivery_version_id = %s", [version]
+        ).fetchone()
+
+
+def a_check(version: int, *rules: str) -> dict:
+    return ReturnCheck(
+        version, "309", "SSDA903", checked=True, rules_flagged=list(rules), findings=len(rules)
+    ).to_xcom()
+
+
+def test_a_return_rule_not_named_as_blocking_holds_nothing_back(fresh_warehouse, tmp_path):
+    version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
+    verdict = ReturnVerdict.from_xcom(
+        return_gate.judge([version], [a_check(version, "388", "103")], blocking=frozenset(), url=fresh_warehouse)
+    )
+    assert verdict.held_back == [] and verdict.held_back_la_codes == set()
+    assert version_status(fresh_warehouse, version) == ("loaded", None)
+
+
+def test_a_blocking_return_rule_rejects_the_version_and_keeps_its_authoritys_published_rows(fresh_warehouse, tmp_path):
+    version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
+    verdict = ReturnVerdict.from_xcom(
+        return_gate.judge(
+            [version], [a_check(version, "388", "103")], blocking=frozenset({"388", "501"}), url=fresh_warehouse
+        )
+    )
+    assert verdict.held_back_la_codes == {"309"}
+    assert version_status(fresh_warehouse, version) == ("rejected", "DfE return rules 388 (CSC_BLOCKING_RETURN_RULES)")
+
+
+def test_a_check_that_did_not_finish_holds_nothing_back_and_is_named(fresh_warehouse, tmp_path):
+    version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
+    verdict = ReturnVerdict.from_xcom(
+        return_gate.judge([version], [None], blocking=frozenset({"388"}), url=fresh_warehouse)
+    )
+    assert (verdict.checks, verdict.held_back, verdict.unchecked) == ([], [], [version])
+    assert version_status(fresh_warehouse, version)[0] == "loaded"

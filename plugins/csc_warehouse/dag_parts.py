@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from csc_warehouse import alerts, audit_returns, runs, settings, transforming
+from csc_warehouse import alerts, audit_returns, return_gate, runs, settings, transforming
 from csc_warehouse.handoffs import concatenated
 
 # The start date of the DAGs that do not catch up: a Monday before any week a user may run by hand.
@@ -64,6 +64,20 @@ def ingest_task():
     """The weekly ingest, one mapped task per batch of authorities (expand it over `batch`), each
     map index named by its authorities in the UI."""
     return task(runs.ingest_batch, task_id="ingest", map_index_template="{{ task.op_kwargs['batch']['label'] }}")
+
+
+def return_rules_task():
+    """The DfE return rules on one delivery version (expand it over `delivery_version_id`), run by the
+    validators' own interpreter (CSC_VALIDATORS_PYTHON), which has no Airflow. Not retried: the rules
+    would find the same again, and the run does not wait on them to publish."""
+    return task.external_python(
+        python_callable=return_gate.check_return_rules,
+        python=str(settings.validators_python()),
+        expect_airflow=False,
+        task_id="check_return_rules",
+        retries=0,
+        map_index_template="version {{ task.op_kwargs['delivery_version_id'] }}",
+    )
 
 
 def after_all(fn: Callable, task_id: str, **task_args):

@@ -28,6 +28,7 @@ from csc_warehouse.handoffs import (
     RunSummary,
     ingested_in_batches,
 )
+from csc_warehouse.handoffs.returns import ReturnVerdict
 from csc_warehouse.run_summary import RunSteps, RunWords
 from csc_warehouse.statuses import VersionStatus
 
@@ -111,13 +112,22 @@ def check_marts(run_id: str, run_plan: dict) -> dict:
     return quality.check_marts(run_id, RunPlan.from_xcom(run_plan).as_at.isoformat()).to_xcom()
 
 
-def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict, marts: list[str] | None = None) -> list[str]:
-    """Publish the built marts (all, or `marts`), keeping the rows of the authorities the gates refused."""
+def publish(
+    run_id: str,
+    delivery_verdict: dict,
+    mart_verdict: dict,
+    marts: list[str] | None = None,
+    return_verdict: dict | None = None,
+) -> list[str]:
+    """Publish the built marts (all, or `marts`), keeping the rows of the authorities the gates refused,
+    and of those a blocking DfE return rule (CSC_BLOCKING_RETURN_RULES) held back."""
     deliveries, built = DeliveryVerdict.from_xcom(delivery_verdict), MartVerdict.from_xcom(mart_verdict)
     if built.outcome is MartOutcome.BLOCKED_EVERYWHERE:
         log.error("a blocking mart check failed for every authority or errored: reporting left as it was")
         return []
-    return publishing.publish(run_id, marts, kept_la_codes=run_summary.authorities_to_keep(deliveries, built))
+    kept = set(run_summary.authorities_to_keep(deliveries, built))
+    kept |= ReturnVerdict.from_xcom(return_verdict).held_back_la_codes
+    return publishing.publish(run_id, marts, kept_la_codes=sorted(kept))
 
 
 def expected_authorities(as_at: date) -> list[str]:

@@ -1,0 +1,66 @@
+"""The DfE return rules in the weekly run: which versions to check, the check itself, and its verdict.
+
+After the delivery gate, each version it checked is run through its DfE return's rules, one mapped
+task per version (they are independent), in the validators' environment (`@task.external_python`
+with CSC_VALIDATORS_PYTHON): `check_return_rules` is sent there as source, so it imports everything it
+needs inside itself. The checks run beside the dbt build; publication waits for their verdict, which
+holds a version back only for a rule named in CSC_BLOCKING_RETURN_RULES: the version is rejected (so
+later builds leave it out too, until `csc accept`) and its authority keeps its published rows. A check
+that failed to finish holds nothing back: return rules never stop publication by accident.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from csc_warehouse import settings, warehouse
+from csc_warehouse.handoffs import DeliveryVerdict
+from csc_warehouse.handoffs.returns import ReturnCheck, ReturnVerdict
+from csc_warehouse.statuses import VersionStatus
+
+log = logging.getLogger(__name__)
+
+
+def versions_to_check(delivery_verdict: Mapping[str, Any] | None) -> list[int]:
+    """Every version the delivery gate checked this run, accepted or rejected (a council fixes both)."""
+    verdict = DeliveryVerdict.from_xcom(delivery_verdict or {})
+    return [version.delivery_version_id for version in verdict.versions]
+
+
+def check_return_rules(delivery_version_id: int) -> dict:
+    """One version's check, run by the validators' interpreter: its source alone is sent there."""
+    from csc_warehouse.returns.check import check_version
+
+    return check_version(delivery_version_id).to_xcom()
+
+
+def judge(
+    versions: Iterable[int] | None,
+    checks: Iterable[Mapping[str, Any] | None] | None,
+    *,
+    blocking: frozenset[str] | None = None,
+    url: str | None = None,
+) -> dict:
+    """The verdict on the run's return checks; rejects the versions a blocking rule flagged."""
+    blocking = settings.blocking_return_rules() if blocking is None else blocking
+    done = [ReturnCheck.from_xcom(check) for check in checks or () if check]
+    finished = {check.delivery_version_id for check in done}
+    verdict = ReturnVerdict(
+        checks=done,
+        held_back=[check for check in done if check.blocking_rules(blocking)],
+        unchecked=[version for version in versions or () if version not in finished],
+    )
+    if verdict.unchecked:
+        log.warning("the DfE return rules did not finish on versions %s: nothing held back for them", verdict.unchecked)
+    if verdict.held_back:
+        with warehouse.connect(url) as conn, conn.transaction():
+            for check in verdict.held_back:
+                reason = f"DfE return rules {', '.join(check.blocking_rules(blocking))} (CSC_BLOCKING_RETURN_RULES)"
+                log.warning("version %s of %s held back: %s", check.delivery_version_id, check.la_code, reason)
+                conn.execute(
+                    "update ledger.delivery_versions set status = %s, reason = %s where delivery_version_id = %s",
+                    [VersionStatus.REJECTED, reason, check.delivery_version_id],
+                )
+    return verdict.to_xcom()
