@@ -103,6 +103,22 @@ def test_the_run_summary_is_recorded(demo_weeks):
     assert {as_at: state for as_at, state in states} == {as_at: "success" for as_at in demo_weeks["figures"]}
 
 
+def test_each_weeks_ssda903_delivery_is_checked_against_the_dfe_return_rules_of_its_year(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        unchecked = conn.execute(
+            "select v.delivery_version_id from ledger.delivery_versions v"
+            " where exists (select from ledger.delivery_files f where f.delivery_version_id = v.delivery_version_id"
+            "               and f.table_name = 'ssda903_episodes' and f.status = 'accepted')"
+            " and not exists (select from dq.return_checks c where c.delivery_version_id = v.delivery_version_id)"
+        ).fetchall()
+        checks = conn.execute(
+            "select distinct ruleset, rules_failed, rules_run > 200 from dq.return_checks where la_code = '309'"
+        ).fetchall()
+    assert unchecked == []
+    # The demo weeks are in 2013/14, before the validator's first ruleset: checked with its earliest.
+    assert checks == [("lac2022_23", [], True)]
+
+
 def test_running_a_week_again_duplicates_nothing(demo_weeks):
     url = demo_weeks["url"]
 
