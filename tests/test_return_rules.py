@@ -112,7 +112,7 @@ def fake_903_checked(warehouse_url, tmp_path_factory):
     )
     assert outcome.status == "loaded", outcome.findings[:5]
     [line] = validators_python(
-        "-m", "csc_warehouse.returns", str(outcome.delivery_version_id), url=warehouse_url
+        "-m", "csc_warehouse.returns.run", str(outcome.delivery_version_id), url=warehouse_url
     ).splitlines()
     checked = json.loads(line)
     library = json.loads(

@@ -12,5 +12,5 @@ handoffs, warehouse). Nothing in the main environment imports `check` or `ssda90
 - ssda903: a version's SSDA903 tables read back from raw as delivered, and the rules run on them;
 - check: one version checked, its findings written to dq.return_checks and dq.return_errors.
 
-`python -m csc_warehouse.returns VERSION_ID [...]` checks versions from a shell, one JSON line each.
+`python -m csc_warehouse.returns.run VERSION_ID [...]` checks versions from a shell, one JSON line each.
 """

@@ -1,7 +1,7 @@
 """Check one delivery version against its DfE return's rules and keep the findings in dq.
 
 `check_version` is what the weekly DAG's return task calls, in the validators' environment
-(`python -m csc_warehouse.returns VERSION_ID ...` does the same from a shell). A version checked
+(`python -m csc_warehouse.returns.run VERSION_ID ...` does the same from a shell). A version checked
 again replaces its earlier check and findings, in one transaction.
 """
 

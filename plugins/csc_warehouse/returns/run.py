@@ -1,4 +1,7 @@
-"""`python -m csc_warehouse.returns VERSION_ID [...]`, with the validators' interpreter: one JSON line per version."""
+"""`python -m csc_warehouse.returns.run VERSION_ID [...]`, with the validators' interpreter: one JSON line per version.
+
+Not a __main__.py: Airflow imports every file of the plugins folder as a module named after the file,
+and a __main__.py would run as a script inside every Airflow process."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from csc_warehouse.returns.check import check_version
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m csc_warehouse.returns", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m csc_warehouse.returns.run", description=__doc__)
     parser.add_argument("versions", nargs="+", type=int, metavar="VERSION_ID", help="ledger delivery_version_id")
     parser.add_argument("--url", help="the warehouse (default: CSC_WAREHOUSE_URL or the embedded one)")
     args = parser.parse_args(argv)
