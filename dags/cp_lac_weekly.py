@@ -16,6 +16,9 @@ from airflow.sdk import Param, dag, task
 from csc_warehouse import dag_parts, return_gate, runs, settings
 
 WEEKLY_START = settings.weekly_start_date()
+# Publication waits for the DfE return checks only when a rule may hold a version back: otherwise they
+# run beside the build and publication, and take no time from it.
+BLOCKING_RETURN_RULES = settings.blocking_return_rules()
 
 
 @dag(
@@ -49,15 +52,17 @@ def cp_lac_weekly():
     mart_verdict = task(runs.check_marts, task_id="check_marts")(run_plan=run_plan)
     build_marts >> mart_verdict
 
-    # The DfE return rules on each version the gate checked, beside the dbt build; publication waits for
-    # their verdict, which holds a version back only for a rule of CSC_BLOCKING_RETURN_RULES.
+    # The DfE return rules on each version the gate checked, beside the dbt build; their verdict holds a
+    # version back only for a rule of CSC_BLOCKING_RETURN_RULES.
     return_versions = task(return_gate.versions_to_check, task_id="return_versions")(delivery_verdict=delivery_verdict)
     return_checks = dag_parts.return_rules_task().expand(delivery_version_id=return_versions)
     return_verdict = dag_parts.after_all(return_gate.judge, "judge_return_rules")(
         versions=return_versions, checks=return_checks
     )
     published = task(runs.publish, task_id="publish")(
-        delivery_verdict=delivery_verdict, mart_verdict=mart_verdict, return_verdict=return_verdict
+        delivery_verdict=delivery_verdict,
+        mart_verdict=mart_verdict,
+        return_verdict=return_verdict if BLOCKING_RETURN_RULES else None,
     )
     # An audit return loaded this week updates the asset that schedules the audit_returns DAG, once this
     # run's publication is over, whatever became of it: the two runs gate, build and publish in the same

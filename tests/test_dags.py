@@ -17,7 +17,7 @@ DAG_IDS = sorted(path.stem for path in (REPO / "dags").glob("*.py"))
 TASKS_WITHOUT_FAILURE_ALERT = {"finish"}
 
 
-def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
+def describe_dagbag_in_a_clean_process(tmp_path, **settings: str) -> subprocess.CompletedProcess:
     # Port 9 on loopback has no PostgreSQL: any connection attempt at parse time would fail.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CSC_", "AIRFLOW"))}
     env.update(
@@ -27,6 +27,7 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
+            **settings,
         }
     )
     script = textwrap.dedent(f"""
@@ -188,13 +189,23 @@ def test_the_weekly_ingest_is_mapped_over_batches_named_by_their_authorities(dag
     assert dagbag["weekly"]["ingest_map_index_template"] == "{{ task.op_kwargs['batch']['label'] }}"
 
 
-def test_the_dfe_return_rules_run_per_version_in_the_validators_environment_before_publication(dagbag):
+def test_the_dfe_return_rules_run_per_version_in_the_validators_environment_beside_publication(dagbag):
     returns = dagbag["weekly"]["returns"]
     assert returns["python"] == str(REPO / ".venv-validators" / "bin" / "python")
     assert returns["mapped_over"] == ["delivery_version_id"]
     assert returns["retries"] == 0
     assert returns["upstream"] == ["return_versions"]
-    # Publication waits for the verdict, which runs whatever became of the checks: they never stop it by failing.
+    # No rule may hold a version back (CSC_BLOCKING_RETURN_RULES unset): publication does not wait for them.
+    assert "judge_return_rules" not in returns["publish_upstream"]
+    assert returns["judge_trigger_rule"] == "all_done"
+
+
+def test_with_blocking_return_rules_publication_waits_for_the_return_rules_verdict(tmp_path):
+    result = describe_dagbag_in_a_clean_process(tmp_path, CSC_BLOCKING_RETURN_RULES="388")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("BAG ")]
+    returns = json.loads(line.removeprefix("BAG "))["weekly"]["returns"]
+    # The verdict runs whatever became of the checks: a check that failed never stops publication.
     assert "judge_return_rules" in returns["publish_upstream"]
     assert returns["judge_trigger_rule"] == "all_done"
 
