@@ -16,7 +16,7 @@ from datetime import date
 import psycopg
 import pytest
 from conftest import empty_warehouse
-from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, VALIDATOR_903, deliver, ingest
+from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, VALIDATOR_903, VALIDATOR_CIN, deliver, ingest
 
 from csc_warehouse import return_gate, settings
 from csc_warehouse.handoffs.returns import ReturnCheck, ReturnVerdict
@@ -228,3 +228,13 @@ def test_a_check_that_did_not_finish_holds_nothing_back_and_is_named(fresh_wareh
     )
     assert (verdict.checks, verdict.held_back, verdict.unchecked) == ([], [], [version])
     assert version_status(fresh_warehouse, version)[0] == "loaded"
+
+
+def test_a_version_without_ssda903_tables_is_not_checked(fresh_warehouse, tmp_path):
+    version = delivered_version(
+        fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", {"cin.xml": VALIDATOR_CIN / "CIN_Census_2024.xml"})
+    )
+    [line] = validators_python("-m", "csc_warehouse.returns.run", str(version), url=fresh_warehouse).splitlines()
+    assert json.loads(line) | {"seconds": 0} == ReturnCheck(version, "309", "SSDA903").to_xcom()
+    with psycopg.connect(fresh_warehouse) as conn:
+        assert conn.execute("select count(*) from dq.return_checks").fetchone() == (0,)
