@@ -345,6 +345,32 @@ def test_erasure_reaches_built_published_and_flagged_rows(two_councils):
     } == dict.fromkeys(("build.erase_probe", "reporting.erase_probe", "dq.flagged_records"), 1)
 
 
+def test_erasure_reaches_the_childs_dfe_return_findings(two_councils):
+    url = two_councils
+    mine, other = child_key(url, HARINGEY, "1001"), child_key(url, HARINGEY, "1002")
+    with psycopg.connect(url) as conn:
+        version = conn.execute(
+            "select max(delivery_version_id) from ledger.delivery_versions where la_code = %s", [HARINGEY]
+        ).fetchone()[0]
+        conn.execute(
+            "insert into dq.return_checks (delivery_version_id, la_code, return_type, extract_date,"
+            " collection_year, ruleset, rules_run, rules_skipped, findings)"
+            " values (%s, '309', 'SSDA903', %s, 2014, 'lac2022_23', 250, 50, 2)",
+            [version, WEEK],
+        )
+        for key in (mine, other):
+            conn.execute(
+                "insert into dq.return_errors (delivery_version_id, la_code, return_type, ruleset, rule_code,"
+                " table_name, child_key) values (%s, '309', 'SSDA903', 'lac2022_23', '388', 'ssda903_episodes', %s)",
+                [version, key],
+            )
+    erasure = retention.erase(HARINGEY, "1001", requested_by="DPO", url=url)
+    with psycopg.connect(url) as conn:
+        left = conn.execute("select array_agg(child_key) from dq.return_errors").fetchone()[0]
+    assert left == [other]
+    assert erasure.rows_deleted["dq.return_errors"] == 1
+
+
 def test_erasure_takes_the_id_out_of_the_door_findings(url, tmp_path):
     twice = GOOD_HEADER + "1001,2,02/02/2011,WBRI,,,\n"
     outcome, _ = ingest(url, deliver(tmp_path, HARINGEY, WEEK, {"header.csv": twice, "episodes.csv": GOOD_EPISODES}))
