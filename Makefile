@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler services demo airflow
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler bench-returns services demo airflow
 
 # A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
 .DEFAULT_GOAL := venv
@@ -98,6 +98,11 @@ AUTHORITIES ?= 150
 EXECUTOR ?= local
 bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
 	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES) --executor $(EXECUTOR)
+
+# Not part of `make test` or CI: the DfE return rules on the validator's fake return and a demo week,
+# run as the weekly DAG's mapped task runs them (the validators' interpreter); wall and CPU seconds per delivery.
+bench-returns: venv ## seconds per delivery of the DfE SSDA903 return rules
+	$(BIN)/python scripts/bench_returns.py
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop
