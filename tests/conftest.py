@@ -220,9 +220,60 @@ def assert_no_identifiers(messages, landing: Path) -> None:
                 assert not pattern.search(content), f"{message['Subject']}: {pattern.pattern} occurs"
 
 
+# `make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`), each with its own
+# PostgreSQL and mail sink, and each setting up the session and module fixtures of the tests it runs.
+# Tests stay on one worker, one after another, in these groups: tests/scheduler/, whose Airflow
+# components and dag.test() twin take 12 minutes, mostly waiting on heartbeats and task processes;
+# and the modules sharing the demo weeks (the `demo_weeks` fixture) or dbt's project target/
+# (transforming.build() writes it, and test_dbt_results lists it to show that a DAG's build leaves it
+# alone). Any other module is a group of its own, so that its module fixtures are set up once.
+AIRFLOW_GROUP = "scheduler"
+SHARED_GROUP = "demo_weeks_and_dbt_project_target"
+SHARED_GROUP_MODULES = {
+    "test_weekly_run.py",  # demo_weeks
+    "test_history.py",  # demo_weeks, transforming.build()
+    "test_report.py",  # demo_weeks
+    "test_marts.py",  # transforming.build()
+    "test_cp_marts.py",  # transforming.build()
+    "test_retention.py",  # transforming.build()
+    "test_dbt_results.py",  # lists target/
+}
+
+
+def xdist_group(nodeid: str) -> str:
+    """The group of a test, from its id (tests/<module path>::<name>)."""
+    module = nodeid.split("::", 1)[0].removeprefix("tests/")
+    if module.startswith("scheduler/"):
+        return AIRFLOW_GROUP
+    if module in SHARED_GROUP_MODULES:
+        return SHARED_GROUP
+    return module
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's loadgroup scheduling with the groups above. (Its own xdist_group marker does not
+    group under pytest 9.2: xdist 3.8 renames the test's id to carry the group, and pytest 9.2's ids no
+    longer take that.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items):
-    """The test that stops a shared set of Airflow components goes right after the last test using
+    """The Airflow group first, then the shared group, so that their waits overlap the rest of the
+    suite from the start (with --no-loadscope-reorder, the first group goes to the first worker).
+
+    The test that stops a shared set of Airflow components goes right after the last test using
     them, so that idle components do not share the CPU with the rest of the suite."""
+    first = (AIRFLOW_GROUP, SHARED_GROUP)
+    group = {item: xdist_group(item.nodeid) for item in items}
+    items.sort(key=lambda item: first.index(group[item]) if group[item] in first else len(first))
     for marker, fixture in (("stops_airflow", "airflow"), ("stops_celery_airflow", "celery_airflow")):
         stopping = [item for item in items if item.get_closest_marker(marker)]
         others = [item for item in items if not item.get_closest_marker(marker)]

@@ -1,4 +1,4 @@
-"""What one `dbt build` did, node by node: read from run_results.json, kept in dq.dbt_results, told
+"""What one `dbt build` did, node by node: read from its result (or run_results.json), kept in dq.dbt_results, told
 in the task log, and turned into the error that fails the build task when a node failed.
 
 The weekly and audit DAGs run dbt as one task (csc_warehouse.transforming.build_for_run), so a
@@ -96,6 +96,21 @@ def read_run_results(path: Path) -> list[NodeResult]:
             failures=result.get("failures"),
         )
         for result in data.get("results") or []
+    ]
+
+
+def results_of(execution) -> list[NodeResult]:
+    """Every node of the result `dbtRunner().invoke` returns (a RunExecutionResult), as run_results.json
+    would list them: the build task reads them there, since it has dbt write no JSON (transforming)."""
+    return [
+        NodeResult(
+            unique_id=result.node.unique_id,
+            status=str(result.status),
+            execution_time=result.execution_time,
+            message=result.message,
+            failures=result.failures,
+        )
+        for result in getattr(execution, "results", None) or []
     ]
 
 

@@ -75,14 +75,25 @@ def build_arguments(select: list[str] | str | None = None, *, full_refresh: bool
 
 
 def build(select: str | None = None, *, full_refresh: bool = False) -> None:
-    """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags."""
-    _dbt(build_arguments(select, full_refresh=full_refresh))
+    """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags.
+
+    It writes no JSON into the project's target/: the manifest there is `dbt parse`'s, which
+    publishing reads while other builds run (two test workers, or a test beside a DAG run), and dbt
+    rewrites a manifest in place, not atomically."""
+    _dbt([*build_arguments(select, full_refresh=full_refresh), *NO_JSON_ARTEFACTS])
 
 
 # dbt writes a debug log of every event and statement to a file by default: about a sixth of the
-# weekly build's CPU in a profile (issue 15), for a file in the task's temporary folder nobody reads. Each node's
-# result goes to dq.dbt_results and the task log; dbt's errors still reach the task log.
-NO_LOG_FILE = ["--log-level-file", "none"]
+# weekly build's CPU in a profile (issue 15), for a file in the task's temporary folder nobody reads. Its
+# console log costs nearly as much under --quiet: dbt formats every event's line (and searches the
+# environment for secrets to hide in it) before the level drops it. So the build task has dbt log
+# nothing: each node's result, and the message of each that failed, goes to dq.dbt_results and the
+# task log (dbt_results.tell), and an error before any node ran is raised with dbt's own words.
+NO_DBT_LOGS = ["--log-level", "none", "--log-level-file", "none"]
+# dbt also writes manifest.json twice (after parsing and after the run), graph.gpickle and
+# run_results.json into the task's temporary folder, which nobody reads either: the nodes' results are
+# taken from what dbtRunner returns instead.
+NO_JSON_ARTEFACTS = ["--no-write-json"]
 
 
 def build_for_run(
@@ -92,7 +103,7 @@ def build_for_run(
     into dq.dbt_results and one log line per node. Raises DbtBuildFailed naming the nodes that failed.
     Returns how many nodes ended in each status.
 
-    dbt's target and log folders are the task's own temporary folder (and dbt writes no log file):
+    dbt's target and log folders are the task's own temporary folder (and dbt writes no log or JSON):
     nothing this task leaves on local disk is read by another, so the task runs on any worker. The
     deployment's partial-parse file (`csc dbt-parse`) is copied in when present, which spares dbt a
     full parse.
@@ -112,10 +123,9 @@ def build_for_run(
         args = build_arguments(select, full_refresh=full_refresh)
         log.info("dbt %s", " ".join(args))
         log.info("dbt's target and logs: %s (this task's own temporary folder)", folder)
-        logs = ["--log-path", str(Path(folder) / "logs"), *NO_LOG_FILE]
-        outcome = _invoke([*args, "--target-path", str(target), *logs])
-        run_results = target / "run_results.json"
-        results = dbt_results.read_run_results(run_results) if run_results.exists() else []
+        logs = ["--log-path", str(Path(folder) / "logs"), *NO_DBT_LOGS]
+        outcome = _invoke([*args, "--target-path", str(target), *logs, *NO_JSON_ARTEFACTS])
+    results = dbt_results.results_of(outcome.result)
     if results:
         dbt_results.record(run_id, dag_id, results)
     counts = dbt_results.tell(results)
