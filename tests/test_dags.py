@@ -87,6 +87,11 @@ def describe_dagbag_in_a_clean_process(tmp_path, **settings: str) -> subprocess.
                 "upstream": sorted(returns.upstream_task_ids),
                 "judge_trigger_rule": weekly.get_task("judge_return_rules").trigger_rule.value,
                 "publish_upstream": sorted(weekly.get_task("publish").upstream_task_ids),
+                "readiness_build_kwargs": weekly.get_task("build_return_readiness").op_kwargs,
+                "readiness_build_upstream": sorted(weekly.get_task("build_return_readiness").upstream_task_ids),
+                "readiness_publish_upstream": sorted(
+                    weekly.get_task("publish_return_readiness").upstream_task_ids
+                ),
             }},
         }}
         errors = {{str(path): error for path, error in bag.import_errors.items()}}
@@ -151,6 +156,8 @@ def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
             "build_marts",
             "check_marts",
             "publish",
+            "build_return_readiness",
+            "publish_return_readiness",
             "draft_reports",
             "summarise",
             "send_summary",
@@ -162,7 +169,9 @@ def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
     assert "0 6 * * MON" in weekly["schedule"] and "Europe/London" in weekly["schedule"]
     # History is added to unless a run asks for a full refresh (the build task reads the param).
     assert weekly["full_refresh_default"] is False
-    assert weekly["build_callable"] == "build_with_dbt" and weekly["build_kwargs"] == {"dag_id": "cp_lac_weekly"}
+    assert weekly["build_callable"] == "build_with_dbt"
+    # Return readiness is built after the DfE return checks, by a task of its own.
+    assert weekly["build_kwargs"] == {"dag_id": "cp_lac_weekly", "exclude": ["tag:return_readiness"]}
 
 
 def test_the_weekly_dag_builds_dbt_in_one_task_that_is_not_retried(dagbag):
@@ -198,6 +207,13 @@ def test_the_dfe_return_rules_run_per_version_in_the_validators_environment_besi
     # No rule may hold a version back (CSC_BLOCKING_RETURN_RULES unset): publication does not wait for them.
     assert "judge_return_rules" not in returns["publish_upstream"]
     assert returns["judge_trigger_rule"] == "all_done"
+
+
+def test_return_readiness_is_built_after_the_return_checks_and_published_after_the_other_marts(dagbag):
+    returns = dagbag["weekly"]["returns"]
+    assert returns["readiness_build_kwargs"] == {"dag_id": "cp_lac_weekly", "select": ["tag:return_readiness"]}
+    assert returns["readiness_build_upstream"] == ["build_marts", "judge_return_rules"]
+    assert set(returns["readiness_publish_upstream"]) >= {"build_return_readiness", "publish", "judge_return_rules"}
 
 
 def test_with_blocking_return_rules_publication_waits_for_the_return_rules_verdict(tmp_path):

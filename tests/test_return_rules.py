@@ -8,17 +8,15 @@ wrote to dq against the validator run on the same files by its own reader.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import textwrap
 from datetime import date
 
 import psycopg
 import pytest
 from conftest import empty_warehouse
 from loading_fixtures import GOOD_EPISODES, GOOD_HEADER, VALIDATOR_903, VALIDATOR_CIN, deliver, ingest
+from validator_fixtures import library_counts, validators_python
 
-from csc_warehouse import return_gate, settings
+from csc_warehouse import return_gate, settings, transforming
 from csc_warehouse.handoffs.returns import ReturnCheck, ReturnVerdict
 from csc_warehouse.returns import years
 
@@ -74,32 +72,6 @@ FAKE_903_FILES = [
 ]
 EXTRACT_DATE = "2018-03-31"  # the fake episodes run 2015-2018: collection 2017/18, before any ruleset
 
-# The validator on the files themselves, read by its own reader: its own count per rule (Report.error_report).
-LIBRARY_COUNT = textwrap.dedent(
-    """
-    import importlib, json, logging, sys
-    from pathlib import Path
-    logging.disable(logging.CRITICAL)
-    from lac_validator.lac_validator import LacValidator
-    from lac_validator.report import Report
-    folder, ruleset, year, authority, *names = sys.argv[1:]
-    files = [{"name": n, "file_content": (Path(folder) / n).read_bytes(), "description": "This year"} for n in names]
-    registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
-    validator = LacValidator({"collectionYear": year, "localAuthority": authority}, files, registry)
-    report = Report(validator.ds_results, registry).error_report
-    print(json.dumps({str(code): int(count) for code, count in zip(report["Code"], report["Count"]) if count}))
-    """
-)
-
-
-def validators_python(*args: str, url: str) -> str:
-    environment = {**os.environ, "CSC_WAREHOUSE_URL": url}
-    done = subprocess.run(
-        [str(settings.validators_python()), *args], capture_output=True, text=True, env=environment, timeout=600
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
 
 @pytest.fixture(scope="module")
 def fake_903_checked(warehouse_url, tmp_path_factory):
@@ -115,15 +87,7 @@ def fake_903_checked(warehouse_url, tmp_path_factory):
         "-m", "csc_warehouse.returns.run", str(outcome.delivery_version_id), url=warehouse_url
     ).splitlines()
     checked = json.loads(line)
-    library = json.loads(
-        validators_python(
-            "-c",
-            LIBRARY_COUNT,
-            *(str(VALIDATOR_903), "lac2022_23", "2018", "E09000014"),
-            *FAKE_903_FILES,
-            url=warehouse_url,
-        )
-    )
+    library = library_counts(VALIDATOR_903, FAKE_903_FILES, ruleset="lac2022_23", year="2018", authority="E09000014")
     return checked, library
 
 
@@ -174,6 +138,117 @@ def test_each_finding_names_its_row_in_the_delivered_file_and_the_childs_key_not
             """
         ).fetchone()
     assert (unmatched, ids_kept, wrong_key) == (0, 0, 0)
+
+
+def accept(url: str, version: int) -> None:
+    """The gate's verdict, given by hand: return readiness reads accepted versions only."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "update ledger.delivery_versions set status = 'accepted' where delivery_version_id = %s", [version]
+        )
+
+
+def build_return_readiness(*, full_refresh: bool = False) -> None:
+    """The weekly DAG's build_return_readiness, with the staging view it reads that build_marts builds."""
+    transforming.build(
+        " ".join(f"+{selected}" for selected in return_gate.READINESS_SELECTION), full_refresh=full_refresh
+    )
+
+
+def return_readiness(url: str) -> list[tuple]:
+    """reporting.return_readiness as the week's build made it (the build schema publication copies)."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            f"select la_code, as_at::text, return, rule_code, rule_message, records, children, new_children,"
+            f" resolved_children from {settings.build_schema()}.return_readiness order by la_code, as_at, rule_code"
+        ).fetchall()
+
+
+@pytest.mark.slow
+def test_return_readiness_has_a_row_for_every_rule_the_library_flags_with_its_own_count(
+    fake_903_checked, warehouse_url
+):
+    _checked, library = fake_903_checked
+    [version] = [row[0] for row in query(warehouse_url, "select delivery_version_id from dq.return_checks")]
+    accept(warehouse_url, version)
+    build_return_readiness()
+    rows = return_readiness(warehouse_url)
+    assert {row[3]: row[5] for row in rows} == library
+    assert {(row[0], row[1], row[2]) for row in rows} == {("309", EXTRACT_DATE, "SSDA903")}
+    # Every rule says what it means, and the first as_at has nothing to compare with.
+    assert all(row[4] for row in rows)
+    assert {(row[7], row[8]) for row in rows} == {(None, None)}
+    assert all(row[6] <= row[5] for row in rows)
+
+
+# -- return readiness week on week, on findings written by hand -----------------------------------
+
+
+def query(url: str, statement: str, params=()) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def checked_by_hand(url: str, version: int, extract_date: str, findings: list[tuple[str, str | None]]) -> None:
+    """dq as the return check leaves it for a version with these (rule, child key) findings."""
+    with psycopg.connect(url) as conn:
+        conn.execute("delete from dq.return_checks where delivery_version_id = %s", [version])
+        conn.execute(
+            "insert into dq.return_checks (delivery_version_id, la_code, return_type, extract_date, collection_year,"
+            " ruleset, rules_run, rules_skipped, findings, rule_messages) values (%s, '309', 'SSDA903', %s, 2024,"
+            " 'lac2023_24', 250, 54, %s, %s)",
+            [version, extract_date, len(findings), json.dumps({rule: f"rule {rule}" for rule, _ in findings})],
+        )
+        for rule, child_key in findings:
+            conn.execute(
+                "insert into dq.return_errors (delivery_version_id, la_code, return_type, ruleset, rule_code,"
+                " table_name, child_key) values (%s, '309', 'SSDA903', 'lac2023_24', %s, 'ssda903_episodes', %s)",
+                [version, rule, child_key],
+            )
+
+
+@pytest.fixture
+def two_weeks_built(fresh_warehouse, tmp_path):
+    """Week 1 (4 March): rule 103 flags A twice and B, rule 388 flags C. Week 2 (11 March): A's 103 is fixed,
+    B's is not; C still breaks 388 and D now does too; 501 flags E, a rule week 1 did not break. Each week is
+    built as the weekly run builds it (incrementally, after its checks)."""
+    url = fresh_warehouse
+    week_1 = delivered_version(url, deliver(tmp_path, "309", "2024-03-04", GOOD))
+    accept(url, week_1)
+    checked_by_hand(url, week_1, "2024-03-04", [("103", "A"), ("103", "A"), ("103", "B"), ("388", "C")])
+    build_return_readiness()
+    week_2 = delivered_version(url, deliver(tmp_path, "309", "2024-03-11", GOOD))
+    accept(url, week_2)
+    checked_by_hand(url, week_2, "2024-03-11", [("103", "B"), ("388", "C"), ("388", "D"), ("501", "E")])
+    build_return_readiness()
+    return url, week_1, week_2
+
+
+@pytest.mark.slow
+def test_a_second_week_counts_the_children_newly_failing_and_those_fixed_since_the_first(two_weeks_built):
+    url, _week_1, _week_2 = two_weeks_built
+    assert return_readiness(url) == [
+        ("309", "2024-03-04", "SSDA903", "103", "rule 103", 3, 2, None, None),
+        ("309", "2024-03-04", "SSDA903", "388", "rule 388", 1, 1, None, None),
+        ("309", "2024-03-11", "SSDA903", "103", "rule 103", 1, 1, 0, 1),
+        ("309", "2024-03-11", "SSDA903", "388", "rule 388", 2, 2, 1, 0),
+        ("309", "2024-03-11", "SSDA903", "501", "rule 501", 1, 1, 1, 0),
+    ]
+
+
+@pytest.mark.slow
+def test_a_week_checked_again_is_counted_again_and_the_next_build_equals_a_full_refresh(two_weeks_built):
+    url, _week_1, week_2 = two_weeks_built
+    # The week's rules run again (a rerun of the week): B's 103 is fixed now too, and 501 flags E and F.
+    checked_by_hand(url, week_2, "2024-03-11", [("388", "C"), ("388", "D"), ("501", "E"), ("501", "F")])
+    build_return_readiness()
+    incremental = return_readiness(url)
+    assert incremental[2:] == [
+        ("309", "2024-03-11", "SSDA903", "388", "rule 388", 2, 2, 1, 0),
+        ("309", "2024-03-11", "SSDA903", "501", "rule 501", 2, 2, 2, 0),
+    ]
+    build_return_readiness(full_refresh=True)
+    assert return_readiness(url) == incremental
 
 
 # -- the verdict of the weekly run's return checks ------------------------------------------------

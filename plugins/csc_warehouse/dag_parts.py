@@ -91,10 +91,17 @@ def finish_task(fn: Callable):
     return after_all(fn, "finish", retries=0, on_failure_callback=None)
 
 
-def build_with_dbt(run_id: str, dag_id: str, params: Mapping[str, Any], select: list[str] | None = None) -> dict:
+def build_with_dbt(
+    run_id: str,
+    dag_id: str,
+    params: Mapping[str, Any],
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
+) -> dict:
     """The dbt task of a DAG: one `dbt build` of its selection (csc_warehouse.transforming). History
     models add only this week's evaluations unless the run's `full_refresh` param asks to rebuild them."""
-    return transforming.build_for_run(run_id, dag_id, select, full_refresh=bool(params.get("full_refresh")))
+    full_refresh = bool(params.get("full_refresh"))
+    return transforming.build_for_run(run_id, dag_id, select, exclude=exclude, full_refresh=full_refresh)
 
 
 def dbt_build_task(task_id: str):

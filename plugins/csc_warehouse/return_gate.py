@@ -6,7 +6,9 @@ with CSC_VALIDATORS_PYTHON): `check_return_rules` is sent there as source, so it
 needs inside itself. The checks run beside the dbt build; publication waits for their verdict, which
 holds a version back only for a rule named in CSC_BLOCKING_RETURN_RULES: the version is rejected (so
 later builds leave it out too, until `csc accept`) and its authority keeps its published rows. A check
-that failed to finish holds nothing back: return rules never stop publication by accident.
+that failed to finish holds nothing back: return rules never stop publication by accident. Once the
+checks and the dbt build are done, `build_return_readiness` counts their findings into
+reporting.return_readiness, which is published on its own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from csc_warehouse.handoffs.returns import ReturnCheck, ReturnVerdict
 from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
+
+# reporting.return_readiness and the models behind it read the findings of the week's checks: the weekly
+# DAG builds them (dbt models tagged return_readiness) and publishes the mart after the checks, in tasks
+# of their own, so that the other marts' build and publication never wait for the checks.
+READINESS_SELECTION = ["tag:return_readiness"]
+READINESS_MARTS = ["return_readiness"]
 
 
 def versions_to_check(delivery_verdict: Mapping[str, Any] | None) -> list[int]:

@@ -23,6 +23,7 @@ create table dq.return_checks (
     rules_skipped       integer not null,
     rules_failed        text[] not null default '{}',
     findings            integer not null,
+    rule_messages       jsonb not null default '{}',
     seconds             numeric(10, 3),
     checked_at          timestamptz not null default now(),
     primary key (delivery_version_id, return_type)
@@ -32,6 +33,9 @@ comment on table dq.return_checks is
     '31 March on or after the extract date), the ruleset run (ruleset_note says when it is not that year''s '
     'own, e.g. the earliest the validator has), the validator''s localAuthority (ONS code), rules run, '
     'skipped for tables the version lacks, and failed to run, and the findings written to dq.return_errors.';
+comment on column dq.return_checks.rule_messages is
+    'The ruleset''s message for each rule the version breaks, {"388": "Reason episode ceased is coded ..."}: '
+    'reporting.return_readiness says what each rule means.';
 
 -- One row per record a rule flags: the validator's own granularity, so that the records per rule
 -- equal the library's own count (its Report.error_report) on the same files.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from csc_warehouse import warehouse
 from csc_warehouse.handoffs.returns import ReturnCheck, ReturnType
@@ -54,8 +55,8 @@ def _replace(
     conn.execute("delete from dq.return_checks where delivery_version_id = %s and return_type = %s", key)
     conn.execute(
         "insert into dq.return_checks (delivery_version_id, return_type, la_code, extract_date, collection_year,"
-        " ruleset, ruleset_note, local_authority, rules_run, rules_skipped, rules_failed, findings, seconds)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " ruleset, ruleset_note, local_authority, rules_run, rules_skipped, rules_failed, findings, rule_messages,"
+        " seconds) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [
             *key,
             version.la_code,
@@ -68,6 +69,7 @@ def _replace(
             outcome.rules_skipped,
             outcome.rules_failed,
             len(outcome.findings),
+            Jsonb(outcome.rule_messages),
             seconds,
         ],
     )

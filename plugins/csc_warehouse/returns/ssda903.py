@@ -18,7 +18,7 @@ import io
 import logging
 import numbers
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import psycopg
@@ -95,6 +95,7 @@ class RulesOutcome:
     rules_run: int
     rules_skipped: int
     rules_failed: list[str]
+    rule_messages: dict[str, str] = field(default_factory=dict)
 
 
 def read_version(conn: psycopg.Connection, delivery_version_id: int) -> tuple[Version, list[DeliveredTable]]:
@@ -173,4 +174,12 @@ def run_rules(tables: list[DeliveredTable], ruleset: str, metadata: dict[str, st
                         affected_fields=fields_of.get(code, ()),
                     )
                 )
-    return RulesOutcome(findings, len(validator.dones), len(validator.skips), sorted(map(str, validator.fails)))
+    messages = {str(rule.code): rule.message for rule in registry.values()}
+    flagged = sorted({finding.rule_code for finding in findings})
+    return RulesOutcome(
+        findings,
+        len(validator.dones),
+        len(validator.skips),
+        sorted(map(str, validator.fails)),
+        {code: messages.get(code, "") for code in flagged},
+    )
