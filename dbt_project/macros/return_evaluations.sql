@@ -25,11 +25,11 @@
     lists, so history holds exactly what a full refresh would build. Before, not after: an evaluation
     computed again (a rerun, a corrected previous week) keeps its version's rows' unique key. -#}
 {% macro forget_unlisted_return_evaluations() -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() %}
     delete from {{ this }} as evaluated
     where not exists (
         select from {{ ref('int_return_versions_reported') }} as listed
         where {{ same_return_evaluation('listed', 'evaluated') }}
     )
-    {%- endif -%}
+    {%- endif %}
 {%- endmacro %}
