@@ -8,6 +8,8 @@ Then, --rounds times each, it runs `python -m csc_warehouse.returns.run VERSION_
 interpreter (CSC_VALIDATORS_PYTHON), as the weekly DAG's mapped task does, and prints the wall seconds,
 that process's CPU seconds (user + system, read from the children's rusage), the check's own seconds
 (dq.return_checks.seconds: reading raw, the rules, writing dq), the findings and the rules that flagged.
+Last, with both versions accepted, it times the weekly DAG's `build_return_readiness` (a dbt build of the
+models tagged return_readiness), first counting both versions' findings, then with nothing new.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     state = Path(tempfile.mkdtemp(prefix="bench-returns-"))
     os.environ["CSC_STATE_DIR"] = str(state)
-    from csc_warehouse import demo, loading, settings, warehouse
+    from csc_warehouse import demo, loading, return_gate, settings, transforming, warehouse
     from csc_warehouse.embedded import EmbeddedWarehouse
 
     server = EmbeddedWarehouse(state)
@@ -86,9 +88,29 @@ def main() -> None:
                     f" ruleset={check['ruleset']}",
                     flush=True,
                 )
+        time_return_readiness(url, settings, transforming, return_gate.READINESS_SELECTION, args.rounds)
     finally:
         server.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def time_return_readiness(url, settings, transforming, selection: list[str], rounds: int) -> None:
+    """The weekly DAG's build_return_readiness in this process, as the task runs it: wall and CPU seconds."""
+    import psycopg
+
+    os.environ["CSC_WAREHOUSE_URL"] = url
+    os.environ.update(settings.dbt_environment())
+    with psycopg.connect(url) as conn:
+        conn.execute("update ledger.delivery_versions set status = 'accepted'")
+    transforming.build(" ".join(f"+{selected}" for selected in selection))  # the staging views build_marts makes
+    with psycopg.connect(url) as conn:
+        conn.execute("truncate history.return_figures")
+    for label in ["counting 2 versions' findings", *["nothing new"] * rounds]:
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        transforming.build(" ".join(selection))
+        wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        print(f"build_return_readiness, {label}: wall={wall:.1f}s cpu={cpu:.1f}s", flush=True)
 
 
 if __name__ == "__main__":
