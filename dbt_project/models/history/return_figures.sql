@@ -44,14 +44,8 @@ failing_now as (
         and version_errors.return_type = evaluations.return_type
 ),
 
-children_now as (
-    select distinct delivery_version_id, return_type, rule_code, child_key
-    from failing_now
-    where child_key is not null
-),
-
-children_before as (
-    select distinct
+failing_before as (
+    select
         evaluations.delivery_version_id,
         evaluations.return_type,
         version_errors.rule_code,
@@ -60,7 +54,36 @@ children_before as (
     inner join version_errors
         on version_errors.delivery_version_id = evaluations.previous_delivery_version_id
         and version_errors.return_type = evaluations.return_type
-    where version_errors.child_key is not null
+),
+
+-- Each child of each rule once, whether it fails now, failed before, or both: one aggregation, where
+-- anti-joins planned before autovacuum has analyzed a week's new findings ran as nested loops for minutes.
+children_compared as (
+    select
+        delivery_version_id,
+        return_type,
+        rule_code,
+        child_key,
+        bool_or(is_now) as is_failing_now,
+        bool_or(not is_now) as was_failing_before
+    from (
+        select delivery_version_id, return_type, rule_code, child_key, true as is_now from failing_now
+        union all
+        select delivery_version_id, return_type, rule_code, child_key, false as is_now from failing_before
+    ) as children
+    where child_key is not null
+    group by delivery_version_id, return_type, rule_code, child_key
+),
+
+child_counts as (
+    select
+        delivery_version_id,
+        return_type,
+        rule_code,
+        count(*) filter (where is_failing_now and not was_failing_before) as new_children,
+        count(*) filter (where was_failing_before and not is_failing_now) as resolved_children
+    from children_compared
+    group by delivery_version_id, return_type, rule_code
 ),
 
 rule_counts as (
@@ -72,38 +95,6 @@ rule_counts as (
         count(distinct child_key) as children
     from failing_now
     group by delivery_version_id, return_type, rule_code
-),
-
-new_children as (
-    select
-        children_now.delivery_version_id,
-        children_now.return_type,
-        children_now.rule_code,
-        count(*) as new_children
-    from children_now
-    left join children_before
-        on children_before.delivery_version_id = children_now.delivery_version_id
-        and children_before.return_type = children_now.return_type
-        and children_before.rule_code = children_now.rule_code
-        and children_before.child_key = children_now.child_key
-    where children_before.child_key is null
-    group by children_now.delivery_version_id, children_now.return_type, children_now.rule_code
-),
-
-resolved_children as (
-    select
-        children_before.delivery_version_id,
-        children_before.return_type,
-        children_before.rule_code,
-        count(*) as resolved_children
-    from children_before
-    left join children_now
-        on children_now.delivery_version_id = children_before.delivery_version_id
-        and children_now.return_type = children_before.return_type
-        and children_now.rule_code = children_before.rule_code
-        and children_now.child_key = children_before.child_key
-    where children_now.child_key is null
-    group by children_before.delivery_version_id, children_before.return_type, children_before.rule_code
 ),
 
 final as (
@@ -121,24 +112,20 @@ final as (
         rule_counts.children,
         case
             when evaluations.previous_delivery_version_id is not null
-                then coalesce(new_children.new_children, 0)
+                then coalesce(child_counts.new_children, 0)
         end as new_children,
         case
             when evaluations.previous_delivery_version_id is not null
-                then coalesce(resolved_children.resolved_children, 0)
+                then coalesce(child_counts.resolved_children, 0)
         end as resolved_children
     from evaluations
     inner join rule_counts
         on rule_counts.delivery_version_id = evaluations.delivery_version_id
         and rule_counts.return_type = evaluations.return_type
-    left join new_children
-        on new_children.delivery_version_id = rule_counts.delivery_version_id
-        and new_children.return_type = rule_counts.return_type
-        and new_children.rule_code = rule_counts.rule_code
-    left join resolved_children
-        on resolved_children.delivery_version_id = rule_counts.delivery_version_id
-        and resolved_children.return_type = rule_counts.return_type
-        and resolved_children.rule_code = rule_counts.rule_code
+    left join child_counts
+        on child_counts.delivery_version_id = rule_counts.delivery_version_id
+        and child_counts.return_type = rule_counts.return_type
+        and child_counts.rule_code = rule_counts.rule_code
 )
 
 select * from final
