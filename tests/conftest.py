@@ -238,6 +238,7 @@ SHARED_GROUP_MODULES = {
     "test_retention.py",  # transforming.build()
     "test_dbt_results.py",  # lists target/
     "test_return_rules.py",  # transforming.build()
+    "test_cin_return_rules.py",  # transforming.build()
 }
 
 

@@ -83,10 +83,11 @@ def fake_903_checked(warehouse_url, tmp_path_factory):
         warehouse_url, deliver(landing, "309", EXTRACT_DATE, {name: VALIDATOR_903 / name for name in FAKE_903_FILES})
     )
     assert outcome.status == "loaded", outcome.findings[:5]
-    [line] = validators_python(
+    lines = validators_python(
         "-m", "csc_warehouse.returns.run", str(outcome.delivery_version_id), url=warehouse_url
     ).splitlines()
-    checked = json.loads(line)
+    checked, cin = map(json.loads, lines)
+    assert (checked["return_type"], cin["return_type"], cin["checked"]) == ("SSDA903", "CIN", False)
     library = library_counts(VALIDATOR_903, FAKE_903_FILES, ruleset="lac2022_23", year="2018", authority="E09000014")
     return checked, library
 
@@ -270,16 +271,16 @@ def version_status(url: str, version: int) -> tuple[str, str | None]:
         ).fetchone()
 
 
-def a_check(version: int, *rules: str) -> dict:
+def a_check(version: int, *rules: str, return_type: str = "SSDA903") -> dict:
     return ReturnCheck(
-        version, "309", "SSDA903", checked=True, rules_flagged=list(rules), findings=len(rules)
+        version, "309", return_type, checked=True, rules_flagged=list(rules), findings=len(rules)
     ).to_xcom()
 
 
 def test_a_return_rule_not_named_as_blocking_holds_nothing_back(fresh_warehouse, tmp_path):
     version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
     verdict = ReturnVerdict.from_xcom(
-        return_gate.judge([version], [a_check(version, "388", "103")], blocking=frozenset(), url=fresh_warehouse)
+        return_gate.judge([version], [[a_check(version, "388", "103")]], blocking=frozenset(), url=fresh_warehouse)
     )
     assert verdict.held_back == [] and verdict.held_back_la_codes == set()
     assert version_status(fresh_warehouse, version) == ("loaded", None)
@@ -289,7 +290,7 @@ def test_a_blocking_return_rule_rejects_the_version_and_keeps_its_authoritys_pub
     version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
     verdict = ReturnVerdict.from_xcom(
         return_gate.judge(
-            [version], [a_check(version, "388", "103")], blocking=frozenset({"388", "501"}), url=fresh_warehouse
+            [version], [[a_check(version, "388", "103")]], blocking=frozenset({"388", "501"}), url=fresh_warehouse
         )
     )
     assert verdict.held_back_la_codes == {"309"}
@@ -305,11 +306,27 @@ def test_a_check_that_did_not_finish_holds_nothing_back_and_is_named(fresh_wareh
     assert version_status(fresh_warehouse, version)[0] == "loaded"
 
 
-def test_a_version_without_ssda903_tables_is_not_checked(fresh_warehouse, tmp_path):
+def test_a_version_both_returns_hold_back_is_rejected_once_for_the_rules_of_both(fresh_warehouse, tmp_path):
+    version = delivered_version(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", GOOD))
+    checks = [a_check(version, "388"), a_check(version, "8610", "100", return_type="CIN")]
+    verdict = ReturnVerdict.from_xcom(
+        return_gate.judge([version], [checks], blocking=frozenset({"388", "8610"}), url=fresh_warehouse)
+    )
+    assert [check.return_type for check in verdict.held_back] == ["SSDA903", "CIN"]
+    assert version_status(fresh_warehouse, version) == (
+        "rejected",
+        "DfE return rules 388, 8610 (CSC_BLOCKING_RETURN_RULES)",
+    )
+
+
+def test_a_version_without_ssda903_tables_is_checked_against_the_cin_rules_only(fresh_warehouse, tmp_path):
     version = delivered_version(
         fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", {"cin.xml": VALIDATOR_CIN / "CIN_Census_2024.xml"})
     )
-    [line] = validators_python("-m", "csc_warehouse.returns.run", str(version), url=fresh_warehouse).splitlines()
-    assert json.loads(line) | {"seconds": 0} == ReturnCheck(version, "309", "SSDA903").to_xcom()
+    ssda903, cin = map(
+        json.loads, validators_python("-m", "csc_warehouse.returns.run", str(version), url=fresh_warehouse).splitlines()
+    )
+    assert ssda903 | {"seconds": 0} == ReturnCheck(version, "309", "SSDA903").to_xcom()
+    assert (cin["return_type"], cin["checked"], cin["ruleset"]) == ("CIN", True, "cin2023_24")
     with psycopg.connect(fresh_warehouse) as conn:
-        assert conn.execute("select count(*) from dq.return_checks").fetchone() == (0,)
+        assert conn.execute("select return_type from dq.return_checks").fetchall() == [("CIN",)]

@@ -1,5 +1,5 @@
-"""The DfE's SSDA903 validator run by its own reader on delivered files, in the validators' environment
-(CSC_VALIDATORS_PYTHON): the count each test holds the warehouse's answer against."""
+"""The DfE's SSDA903 and CIN validators run by their own readers on delivered files, in the validators'
+environment (CSC_VALIDATORS_PYTHON): the count each test holds the warehouse's answer against."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ LIBRARY_COUNT = textwrap.dedent(
     """
 )
 
+# The CIN validator on a census, as its own command line runs it (`python -m cin_validator run FILE`), counted
+# from its issue locations (full_issue_df: one per child, rule, column and row of a table): the rows of its
+# tables each rule flags; a rule flagging the header or the return as a whole (multichild_issues) counts once.
+LIBRARY_CIN_COUNT = textwrap.dedent(
+    """
+    import importlib, json, sys
+    import xml.etree.ElementTree as ET
+    from cin_validator import cin_validator
+    path, ruleset = sys.argv[1:]
+    data = cin_validator.process_data(cin_validator.convert_data(ET.parse(path).getroot()))
+    registry = importlib.import_module(f"cin_validator.rules.{ruleset}").registry
+    validator = cin_validator.CinValidator(data, registry)
+    rows = validator.full_issue_df.drop_duplicates(["rule_code", "tables_affected", "row_id"])
+    counts = {str(code): int(count) for code, count in rows.groupby("rule_code").size().items()}
+    for code in set(map(str, validator.multichild_issues["rule_code"])):
+        counts[code] = counts.get(code, 0) + 1
+    print(json.dumps(counts))
+    """
+)
+
 
 def validators_python(*args: str, url: str | None = None, **variables: str) -> str:
     """Run the validators' interpreter; its standard output."""
@@ -54,3 +74,8 @@ def library_counts(
     return json.loads(
         validators_python("-c", LIBRARY_COUNT, str(folder), ruleset, year, authority, *names, **variables)
     )
+
+
+def cin_library_counts(path: Path, *, ruleset: str) -> dict[str, int]:
+    """The CIN validator's own count of flagged records per rule on this census (rules flagging none left out)."""
+    return json.loads(validators_python("-c", LIBRARY_CIN_COUNT, str(path), ruleset))

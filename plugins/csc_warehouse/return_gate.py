@@ -1,11 +1,12 @@
 """The DfE return rules in the weekly run: which versions to check, the check itself, and its verdict.
 
-After the delivery gate, each version it checked is run through its DfE return's rules, one mapped
-task per version (they are independent), in the validators' environment (`@task.external_python`
-with CSC_VALIDATORS_PYTHON): `check_return_rules` is sent there as source, so it imports everything it
-needs inside itself. The checks run beside the dbt build; publication waits for their verdict, which
-holds a version back only for a rule named in CSC_BLOCKING_RETURN_RULES: the version is rejected (so
-later builds leave it out too, until `csc accept`) and its authority keeps its published rows. A check
+After the delivery gate, each version it checked is run through the rules of each DfE return it
+delivered (SSDA903 tables, a CIN census, or both), one mapped task per version (they are independent),
+in the validators' environment (`@task.external_python` with CSC_VALIDATORS_PYTHON):
+`check_return_rules` is sent there as source, so it imports everything it needs inside itself. The
+checks run beside the dbt build; publication waits for their verdict, which holds a version back only
+for a rule named in CSC_BLOCKING_RETURN_RULES: the version is rejected (so later builds leave it out
+too, until `csc accept`) and its authority keeps its published rows. A check
 that failed to finish holds nothing back: return rules never stop publication by accident. Once the
 checks and the dbt build are done, `build_return_readiness` counts their findings into
 reporting.return_readiness, which is published on its own.
@@ -14,6 +15,7 @@ reporting.return_readiness, which is published on its own.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,28 +34,33 @@ READINESS_MARTS = ["return_readiness"]
 
 
 def versions_to_check(delivery_verdict: Mapping[str, Any] | None) -> list[int]:
-    """Every version the delivery gate checked this run, accepted or rejected (a council fixes both)."""
+    """Every version the delivery gate checked this run, accepted or rejected (a council fixes both),
+    whichever return it delivered: the check finds out which."""
     verdict = DeliveryVerdict.from_xcom(delivery_verdict or {})
     return [version.delivery_version_id for version in verdict.versions]
 
 
-def check_return_rules(delivery_version_id: int) -> dict:
-    """One version's check, run by the validators' interpreter: its source alone is sent there."""
+def check_return_rules(delivery_version_id: int) -> list[dict]:
+    """One version's checks, one per DfE return, run by the validators' interpreter: its source alone is
+    sent there."""
     from csc_warehouse.returns.check import check_version
 
-    return check_version(delivery_version_id).to_xcom()
+    return [check.to_xcom() for check in check_version(delivery_version_id)]
 
 
 def judge(
     versions: Iterable[int] | None,
-    checks: Iterable[Mapping[str, Any] | None] | None,
+    checks: Iterable[Iterable[Mapping[str, Any]] | None] | None,
     *,
     blocking: frozenset[str] | None = None,
     url: str | None = None,
 ) -> dict:
-    """The verdict on the run's return checks; rejects the versions a blocking rule flagged."""
+    """The verdict on the run's return checks (each version's, None where its task failed); rejects the
+    versions a blocking rule flagged."""
     blocking = settings.blocking_return_rules() if blocking is None else blocking
-    done = [ReturnCheck.from_xcom(check) for check in checks or () if check]
+    done = [
+        ReturnCheck.from_xcom(check) for version_checks in checks or () if version_checks for check in version_checks
+    ]
     finished = {check.delivery_version_id for check in done}
     verdict = ReturnVerdict(
         checks=done,
@@ -63,12 +70,16 @@ def judge(
     if verdict.unchecked:
         log.warning("the DfE return rules did not finish on versions %s: nothing held back for them", verdict.unchecked)
     if verdict.held_back:
+        # A version both of whose returns break a blocking rule is rejected once, for all of them.
+        rules_by_version: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for check in verdict.held_back:
+            rules_by_version[(check.delivery_version_id, check.la_code)] |= set(check.blocking_rules(blocking))
         with warehouse.connect(url) as conn, conn.transaction():
-            for check in verdict.held_back:
-                reason = f"DfE return rules {', '.join(check.blocking_rules(blocking))} (CSC_BLOCKING_RETURN_RULES)"
-                log.warning("version %s of %s held back: %s", check.delivery_version_id, check.la_code, reason)
+            for (version, la_code), rules in rules_by_version.items():
+                reason = f"DfE return rules {', '.join(sorted(rules))} (CSC_BLOCKING_RETURN_RULES)"
+                log.warning("version %s of %s held back: %s", version, la_code, reason)
                 conn.execute(
                     "update ledger.delivery_versions set status = %s, reason = %s where delivery_version_id = %s",
-                    [VersionStatus.REJECTED, reason, check.delivery_version_id],
+                    [VersionStatus.REJECTED, reason, version],
                 )
     return verdict.to_xcom()

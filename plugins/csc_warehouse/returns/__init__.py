@@ -9,8 +9,12 @@ handoffs, warehouse). Nothing in the main environment imports `check` or `ssda90
 
 - years: the collection year of an extract and the ruleset that checks it;
 - authorities: the validators' localAuthority (ONS code) from the DfE code;
+- findings: what a return's rules found, whichever the return;
 - ssda903: a version's SSDA903 tables read back from raw as delivered, and the rules run on them;
-- check: one version checked, its findings written to dq.return_checks and dq.return_errors.
+- cin: a version's CIN census, kept whole by the door (raw.cin_census_files), and the rules run on it;
+- check: one version checked against each return it delivered, its findings written to dq.return_checks
+  and dq.return_errors.
 
-`python -m csc_warehouse.returns.run VERSION_ID [...]` checks versions from a shell, one JSON line each.
+`python -m csc_warehouse.returns.run VERSION_ID [...]` checks versions from a shell, one JSON line per
+version and return.
 """

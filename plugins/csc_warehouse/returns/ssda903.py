@@ -18,12 +18,12 @@ import io
 import logging
 import numbers
 import pkgutil
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
 
+from csc_warehouse.returns.findings import Finding, RulesOutcome, Version, ledger_facts
 from csc_warehouse.statuses import FileStatus
 from csc_warehouse.tables import TABLES, TableSpec
 
@@ -70,43 +70,9 @@ class DeliveredTable:
         return VALIDATOR_TABLE_NAMES[self.name]
 
 
-@dataclass(frozen=True)
-class Version:
-    delivery_version_id: int
-    la_code: str
-    extract_date: date
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One record a rule flagged: the validator's own unit of count."""
-
-    rule_code: str
-    table_name: str
-    source_file: str | None
-    row_number: int | None
-    child_id: str | None
-    affected_fields: tuple[str, ...]
-
-
-@dataclass
-class RulesOutcome:
-    findings: list[Finding]
-    rules_run: int
-    rules_skipped: int
-    rules_failed: list[str]
-    rule_messages: dict[str, str] = field(default_factory=dict)
-
-
 def read_version(conn: psycopg.Connection, delivery_version_id: int) -> tuple[Version, list[DeliveredTable]]:
     """The version's ledger facts and each SSDA903 table it delivered (a table's file may hold no rows)."""
-    found = conn.execute(
-        "select la_code, extract_date from ledger.delivery_versions where delivery_version_id = %s",
-        [delivery_version_id],
-    ).fetchone()
-    if found is None:
-        raise LookupError(f"no delivery version {delivery_version_id} in the ledger")
-    version = Version(delivery_version_id, *found)
+    version = ledger_facts(conn, delivery_version_id)
     delivered = [
         name
         for (name,) in conn.execute(
