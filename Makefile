@@ -104,9 +104,9 @@ EXECUTOR ?= local
 bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
 	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES) --executor $(EXECUTOR)
 
-# Not part of `make test` or CI: the DfE return rules on the validator's fake return and a demo week,
+# Not part of `make test` or CI: the DfE return rules on the validators' fake SSDA903 return and CIN census and a demo week,
 # run as the weekly DAG's mapped task runs them (the validators' interpreter); wall and CPU seconds per delivery.
-bench-returns: venv ## seconds per delivery of the DfE SSDA903 return rules
+bench-returns: venv ## seconds per delivery of the DfE SSDA903 and CIN return rules
 	$(BIN)/python scripts/bench_returns.py
 
 clean: ## stop the services, remove .local and dbt's target and logs
