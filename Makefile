@@ -1,25 +1,28 @@
 # Two commands a new user needs: `make run` (the demo, end to end) and `make test`.
 # Everything is installed here, into .venv, from requirements.lock: nothing relies on what
-# happens to be on the machine.
+# happens to be on the machine. The DfE return validators, whose pins (pandas<2) the main environment
+# cannot hold, get their own: .venv-validators, from requirements-validators.lock.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VALIDATORS_VENV := .venv-validators
+VALIDATORS_STAMP := $(VALIDATORS_VENV)/.installed
 UV_VERSION := 0.13.8
 
 export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler services demo airflow
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler bench-returns services demo airflow
 
 # A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
 .DEFAULT_GOAL := venv
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
-venv: $(STAMP) ## install everything into .venv from requirements.lock
+venv: $(STAMP) $(VALIDATORS_STAMP) ## install everything into .venv (requirements.lock) and .venv-validators
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +30,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# The return validators' environment: their lock, and this project (no dependencies) for the entry point
+# csc_warehouse.returns, which imports only the standard library, psycopg, pyyaml and the validators.
+$(VALIDATORS_STAMP): requirements-validators.lock pyproject.toml | $(STAMP)
+	test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV)
+	$(BIN)/uv pip install --quiet --python $(VALIDATORS_VENV)/bin/python -r requirements-validators.lock
+	$(BIN)/uv pip install --quiet --python $(VALIDATORS_VENV)/bin/python --no-deps -e .
+	touch $(VALIDATORS_STAMP)
 
 # Starts the embedded warehouse and mail sink (or uses CSC_WAREHOUSE_URL), migrates, makes the
 # demo deliveries, runs the weekly DAG for each demo week and says where to look.
@@ -92,6 +103,11 @@ AUTHORITIES ?= 150
 EXECUTOR ?= local
 bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
 	$(BIN)/python scripts/bench_scheduler.py --episodes $(EPISODES) --authorities $(AUTHORITIES) --executor $(EXECUTOR)
+
+# Not part of `make test` or CI: the DfE return rules on the validators' fake SSDA903 return and CIN census and a demo week,
+# run as the weekly DAG's mapped task runs them (the validators' interpreter); wall and CPU seconds per delivery.
+bench-returns: venv ## seconds per delivery of the DfE SSDA903 and CIN return rules
+	$(BIN)/python scripts/bench_returns.py
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

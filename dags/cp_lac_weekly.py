@@ -4,7 +4,8 @@ Every Monday at 06:00 London time, one run at a time. The logic lives in csc_war
 file only wires tasks (shared parts in csc_warehouse.dag_parts). The week's deliveries are
 ingested in batches of authorities, one mapped `ingest` task each (CSC_INGEST_BATCH_SIZE), and
 the dbt project is built by one task, `build_marts` (one `dbt build`; each model's and test's
-result in dq.dbt_results and the task log).
+result in dq.dbt_results and the task log), but for reporting.return_readiness, which counts the DfE
+return checks' findings and is built and published after them (`build_return_readiness`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from datetime import timedelta
 
 from airflow.sdk import Param, dag, task
 
-from csc_warehouse import dag_parts, runs, settings
+from csc_warehouse import dag_parts, return_gate, runs, settings
 
 WEEKLY_START = settings.weekly_start_date()
+# Publication waits for the DfE return checks only when a rule may hold a version back: otherwise they
+# run beside the build and publication, and take no time from it.
+BLOCKING_RETURN_RULES = settings.blocking_return_rules()
 
 
 @dag(
@@ -44,12 +48,35 @@ def cp_lac_weekly():
     outcomes = dag_parts.ingest_task().expand(batch=batches)
 
     delivery_verdict = task(runs.check_deliveries, task_id="check_deliveries")()
-    build_marts = dag_parts.dbt_build_task("build_marts")(dag_id=settings.WEEKLY_DAG_ID)
+    build_marts = dag_parts.dbt_build_task("build_marts")(
+        dag_id=settings.WEEKLY_DAG_ID, exclude=return_gate.READINESS_SELECTION
+    )
     outcomes >> delivery_verdict >> build_marts
     mart_verdict = task(runs.check_marts, task_id="check_marts")(run_plan=run_plan)
     build_marts >> mart_verdict
 
-    published = task(runs.publish, task_id="publish")(delivery_verdict=delivery_verdict, mart_verdict=mart_verdict)
+    # The DfE return rules on each version the gate checked, beside the dbt build; their verdict holds a
+    # version back only for a rule of CSC_BLOCKING_RETURN_RULES.
+    return_versions = task(return_gate.versions_to_check, task_id="return_versions")(delivery_verdict=delivery_verdict)
+    return_checks = dag_parts.return_rules_task().expand(delivery_version_id=return_versions)
+    return_verdict = dag_parts.after_all(return_gate.judge, "judge_return_rules")(
+        versions=return_versions, checks=return_checks
+    )
+    published = task(runs.publish, task_id="publish")(
+        delivery_verdict=delivery_verdict,
+        mart_verdict=mart_verdict,
+        return_verdict=return_verdict if BLOCKING_RETURN_RULES else None,
+    )
+    # Return readiness counts the checks' findings: built once they and the dbt build are done, and
+    # published after the other marts, so that neither waits for the checks.
+    build_readiness = dag_parts.dbt_build_task("build_return_readiness")(
+        dag_id=settings.WEEKLY_DAG_ID, select=return_gate.READINESS_SELECTION
+    )
+    [build_marts, return_verdict] >> build_readiness
+    readiness_published = task(runs.publish_return_readiness, task_id="publish_return_readiness")(
+        delivery_verdict=delivery_verdict, mart_verdict=mart_verdict, return_verdict=return_verdict
+    )
+    [build_readiness, published] >> readiness_published
     # An audit return loaded this week updates the asset that schedules the audit_returns DAG, once this
     # run's publication is over, whatever became of it: the two runs gate, build and publish in the same
     # schemas, and announced after the ingest, the scheduler ran both dbt builds at once (they collided).

@@ -67,7 +67,7 @@ def empty_warehouse(url: str) -> None:
             for (name,) in conn.execute("select quote_ident(tablename) from pg_tables where schemaname = 'raw'")
         ]
         conn.execute(f"truncate {', '.join([RAW_AND_LEDGER_TABLES, *raw_tables])} cascade")
-        conn.execute("truncate dq.validations, dq.runs, dq.publications, dq.dbt_results cascade")
+        conn.execute("truncate dq.validations, dq.runs, dq.publications, dq.dbt_results, dq.return_checks cascade")
         # dbt's history belongs to the versions just removed (its tables exist once dbt has built them).
         history_tables = [
             f"history.{name}"
@@ -237,6 +237,8 @@ SHARED_GROUP_MODULES = {
     "test_cp_marts.py",  # transforming.build()
     "test_retention.py",  # transforming.build()
     "test_dbt_results.py",  # lists target/
+    "test_return_rules.py",  # transforming.build()
+    "test_cin_return_rules.py",  # transforming.build()
 }
 
 

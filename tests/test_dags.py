@@ -17,7 +17,7 @@ DAG_IDS = sorted(path.stem for path in (REPO / "dags").glob("*.py"))
 TASKS_WITHOUT_FAILURE_ALERT = {"finish"}
 
 
-def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
+def describe_dagbag_in_a_clean_process(tmp_path, **settings: str) -> subprocess.CompletedProcess:
     # Port 9 on loopback has no PostgreSQL: any connection attempt at parse time would fail.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CSC_", "AIRFLOW"))}
     env.update(
@@ -27,6 +27,7 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'never-created.db'}",
+            **settings,
         }
     )
     script = textwrap.dedent(f"""
@@ -66,6 +67,7 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
         weekly = bag.dags["cp_lac_weekly"]
         build = weekly.get_task("build_marts")
         ingest = weekly.get_task("ingest")
+        returns = weekly.get_task("check_return_rules")
         import sys
         weekly_details = {{
             "max_active_runs": weekly.max_active_runs,
@@ -78,6 +80,19 @@ def describe_dagbag_in_a_clean_process(tmp_path) -> subprocess.CompletedProcess:
             "ingest_map_index_template": ingest.map_index_template,
             "start_dates": sorted({{str(task.start_date.date()) for task in weekly.tasks}}),
             "heavy_imports": sorted(m for m in ("dbt", "great_expectations") if m in sys.modules),
+            "returns": {{
+                "python": returns.partial_kwargs.get("python"),
+                "mapped_over": sorted(returns.op_kwargs_expand_input.value),
+                "retries": returns.partial_kwargs.get("retries"),
+                "upstream": sorted(returns.upstream_task_ids),
+                "judge_trigger_rule": weekly.get_task("judge_return_rules").trigger_rule.value,
+                "publish_upstream": sorted(weekly.get_task("publish").upstream_task_ids),
+                "readiness_build_kwargs": weekly.get_task("build_return_readiness").op_kwargs,
+                "readiness_build_upstream": sorted(weekly.get_task("build_return_readiness").upstream_task_ids),
+                "readiness_publish_upstream": sorted(
+                    weekly.get_task("publish_return_readiness").upstream_task_ids
+                ),
+            }},
         }}
         errors = {{str(path): error for path, error in bag.import_errors.items()}}
         print("BAG " + json.dumps({{"errors": errors, "seconds": seconds, "dags": dags, "weekly": weekly_details}}))
@@ -135,9 +150,14 @@ def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
             "ingest",
             "announce_audit_returns",
             "check_deliveries",
+            "return_versions",
+            "check_return_rules",
+            "judge_return_rules",
             "build_marts",
             "check_marts",
             "publish",
+            "build_return_readiness",
+            "publish_return_readiness",
             "draft_reports",
             "summarise",
             "send_summary",
@@ -149,7 +169,9 @@ def test_the_weekly_dag_has_its_tasks_schedule_and_history_settings(dagbag):
     assert "0 6 * * MON" in weekly["schedule"] and "Europe/London" in weekly["schedule"]
     # History is added to unless a run asks for a full refresh (the build task reads the param).
     assert weekly["full_refresh_default"] is False
-    assert weekly["build_callable"] == "build_with_dbt" and weekly["build_kwargs"] == {"dag_id": "cp_lac_weekly"}
+    assert weekly["build_callable"] == "build_with_dbt"
+    # Return readiness is built after the DfE return checks, by a task of its own.
+    assert weekly["build_kwargs"] == {"dag_id": "cp_lac_weekly", "exclude": ["tag:return_readiness"]}
 
 
 def test_the_weekly_dag_builds_dbt_in_one_task_that_is_not_retried(dagbag):
@@ -174,6 +196,34 @@ def test_builds_leave_dbt_unit_tests_out_and_full_refresh_rebuilds_history():
 def test_the_weekly_ingest_is_mapped_over_batches_named_by_their_authorities(dagbag):
     assert dagbag["weekly"]["ingest_mapped_over"] == ["batch"]
     assert dagbag["weekly"]["ingest_map_index_template"] == "{{ task.op_kwargs['batch']['label'] }}"
+
+
+def test_the_dfe_return_rules_run_per_version_in_the_validators_environment_beside_publication(dagbag):
+    returns = dagbag["weekly"]["returns"]
+    assert returns["python"] == str(REPO / ".venv-validators" / "bin" / "python")
+    assert returns["mapped_over"] == ["delivery_version_id"]
+    assert returns["retries"] == 0
+    assert returns["upstream"] == ["return_versions"]
+    # No rule may hold a version back (CSC_BLOCKING_RETURN_RULES unset): publication does not wait for them.
+    assert "judge_return_rules" not in returns["publish_upstream"]
+    assert returns["judge_trigger_rule"] == "all_done"
+
+
+def test_return_readiness_is_built_after_the_return_checks_and_published_after_the_other_marts(dagbag):
+    returns = dagbag["weekly"]["returns"]
+    assert returns["readiness_build_kwargs"] == {"dag_id": "cp_lac_weekly", "select": ["tag:return_readiness"]}
+    assert returns["readiness_build_upstream"] == ["build_marts", "judge_return_rules"]
+    assert set(returns["readiness_publish_upstream"]) >= {"build_return_readiness", "publish", "judge_return_rules"}
+
+
+def test_with_blocking_return_rules_publication_waits_for_the_return_rules_verdict(tmp_path):
+    result = describe_dagbag_in_a_clean_process(tmp_path, CSC_BLOCKING_RETURN_RULES="388")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("BAG ")]
+    returns = json.loads(line.removeprefix("BAG "))["weekly"]["returns"]
+    # The verdict runs whatever became of the checks: a check that failed never stops publication.
+    assert "judge_return_rules" in returns["publish_upstream"]
+    assert returns["judge_trigger_rule"] == "all_done"
 
 
 def test_the_weekly_dag_starts_before_any_week_a_user_may_run(dagbag):

@@ -39,6 +39,7 @@ NOT_FOR_DEPLOYMENT = {
     "CSC_BUILD_SCHEMA": "its default (`build`) is the deployed value",
     "CSC_EXPECTED_LA_CODES": "optional: empty means every authority that delivered in recent weeks",
     "CSC_WEEKLY_START_DATE": "optional: empty means the scheduler does not catch up missed weeks",
+    "CSC_BLOCKING_RETURN_RULES": "optional: empty means no DfE return rule holds a delivery version back",
     "CSC_AIRFLOW_PORT": "the port of `csc airflow start`'s api-server; compose publishes AIRFLOW_API_PORT",
     "CSC_AIRFLOW_EXECUTOR": "`csc airflow start`'s; compose sets AIRFLOW_EXECUTOR and the celery profile",
     "CSC_CELERY_WORKERS": "`csc airflow start`'s; compose scales airflow-worker to CELERY_WORKERS",

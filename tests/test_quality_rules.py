@@ -1,5 +1,7 @@
 """The SSDA903 delivery checks on the public validator's fake data: for each DfE rule code, the
-number of flagged episodes equals a count worked out here, in Python, from the CSV files."""
+number of flagged episodes equals a count worked out here, in Python, from the CSV files, and the count
+the DfE's own validator (lac_validator, in the validators' environment) gives on the same files: one
+answer per rule, on the fake data and on held-out shapes made here."""
 
 import csv
 import shutil
@@ -9,7 +11,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from loading_fixtures import VALIDATOR_903 as FAKE_DATA
+from validator_fixtures import library_counts
 
 from csc_warehouse import landing, loading, quality
 
@@ -68,12 +72,28 @@ def episodes_in_long_chains(episodes, legal_status, limit_days):
     return flagged
 
 
+def endings_disagreeing_with_the_next_episode(ordered):
+    """Rule 388, the DfE's three cases: an X1 ending whose next episode does not start on its DEC; another
+    REC whose next episode starts on its DEC; a child's last episode ending X1."""
+    flagged = 0
+    for eps in ordered.values():
+        for episode, following in zip(eps, [*eps[1:], None], strict=True):
+            if episode["dec"] is None:
+                continue
+            if following is None:
+                flagged += episode["rec"] == "X1"
+            elif episode["rec"] == "X1":
+                flagged += episode["dec"] != following["decom"]
+            elif episode["rec"]:
+                flagged += episode["dec"] == following["decom"]
+    return flagged
+
+
 def expected_counts():
     episodes = read_episodes()
     ordered = by_child_in_order(episodes)
     with (FAKE_DATA / "header.csv").open(newline="") as handle:
         birth = {row["CHILD"].strip(): parse(row["DOB"]) for row in csv.DictReader(handle)}
-    starts = {(e["child"], e["decom"]) for e in episodes}
 
     def eighteenth_birthday(born):
         try:
@@ -96,7 +116,7 @@ def expected_counts():
         "142": sum(
             1 for eps in ordered.values() for e, _following in zip(eps, eps[1:], strict=False) if e["dec"] is None
         ),
-        "388": sum(1 for e in episodes if e["rec"] == "X1" and e["dec"] and (e["child"], e["dec"]) not in starts),
+        "388": endings_disagreeing_with_the_next_episode(ordered),
         "352": sum(1 for e in episodes if e["rne"] == "S" and e["decom"] >= eighteenth_birthday(birth[e["child"]])),
     }
 
@@ -127,6 +147,11 @@ def fake_data_checked(warehouse_url, tmp_path_factory):
 def test_each_rule_flags_the_episodes_worked_out_independently(fake_data_checked, rule):
     _verdict, flagged = fake_data_checked
     assert flagged[rule] == expected_counts()[rule]
+
+
+def test_rule_388_flags_the_21_episodes_the_dfe_validator_flags_on_its_fake_data(fake_data_checked):
+    _verdict, flagged = fake_data_checked
+    assert flagged["388"] == 21
 
 
 def test_the_fake_data_breaks_rules_that_the_checks_then_flag(fake_data_checked):
@@ -167,3 +192,114 @@ def test_the_gate_builds_data_docs_once_at_its_end_with_one_validation_per_suite
         "warehouse-ssda903_episodes_fake_data_rules.html",
         "warehouse-ssda903_header_fake_data_rules.html",
     ]
+
+
+# -- one answer per rule: where the gate and the DfE's validator check the same rule code ----------
+
+SHARED_RULES = ["142", "352", "355", "356", "361", "362", "363", "388", "501"]
+
+
+def gate_rule_codes() -> set[str]:
+    """The DfE rule codes of the gate's SSDA903 checks (expectations/ssda903_*.yml)."""
+    return {
+        str(check["rule"])
+        for path in sorted((Path(__file__).resolve().parents[1] / "expectations").glob("ssda903_*.yml"))
+        for check in yaml.safe_load(path.read_text())["expectations"]
+        if check.get("rule")
+    }
+
+
+def test_every_dfe_rule_the_gate_checks_is_compared_with_the_validator():
+    assert gate_rule_codes() == set(SHARED_RULES)
+
+
+# The validator measures an open legal-status chain (361-363) to its collection's end, the gate to the
+# extract date: each is compared at the collection end next to the extract date (31 March 2018 for the
+# fake data's 1 April 2018, 31 March 2021 for the held-out shapes). Each rule runs alone in the validator
+# (validator_fixtures.library_counts says why).
+def validator_alone(folder: Path, year: str) -> dict[str, int]:
+    return library_counts(
+        folder,
+        ["header.csv", "episodes.csv"],
+        ruleset="lac2022_23",
+        year=year,
+        authority="E09000014",
+        rules=SHARED_RULES,
+    )
+
+
+@pytest.fixture(scope="module")
+def validator_on_the_fake_data():
+    return validator_alone(FAKE_DATA, "2018")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", SHARED_RULES)
+def test_the_gate_and_the_validator_flag_as_many_records_on_the_fake_data(
+    fake_data_checked, validator_on_the_fake_data, rule
+):
+    _verdict, flagged = fake_data_checked
+    assert flagged[rule] == validator_on_the_fake_data.get(rule, 0)
+
+
+# Held-out shapes, one child each, for rule 388's three cases and the episodes it must leave alone:
+# 2001 ends X1 with the next episode starting four days later (case 1); 2002 ends E11 and the next
+# starts that day (case 2); 2003's last episode ends X1 (case 3); 2004 moves on X1 the same day, then
+# leaves care (E4A); 2005 is still looked after; 2006 leaves (E4A) and comes back later. 388: 3.
+HELD_OUT_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+2001,1,01/05/2010,WBRI,,,
+2002,2,15/09/2012,WBRI,,,
+2003,1,03/03/2008,WBRI,,,
+2004,2,01/05/2010,WBRI,,,
+2005,1,15/09/2012,WBRI,,,
+2006,2,03/03/2008,WBRI,,,
+"""
+HELD_OUT_EPISODES = """\
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+2001,01/04/2020,S,C2,N1,U4,PR1,01/06/2020,X1,,,,
+2001,05/06/2020,S,C2,N1,U4,PR1,,,,,,
+2002,01/04/2020,S,C2,N1,U4,PR1,01/06/2020,E11,,,,
+2002,01/06/2020,S,C2,N1,U4,PR1,,,,,,
+2003,01/04/2020,S,C2,N1,U4,PR1,01/06/2020,X1,,,,
+2004,01/04/2020,S,C2,N1,U4,PR1,01/06/2020,X1,,,,
+2004,01/06/2020,P,C2,N1,U1,PR1,01/09/2020,E4A,CARPL,,,
+2005,01/04/2020,S,C2,N1,U4,PR1,,,,,,
+2006,01/04/2020,S,C2,N1,U4,PR1,01/06/2020,E4A,,,,
+2006,01/10/2020,S,C2,N1,U4,PR1,,,,,,
+"""
+
+
+@pytest.fixture(scope="module")
+def held_out_checked(warehouse_url, tmp_path_factory):
+    """The held-out shapes through the gate (as authority 309, extract 31 March 2021) and the validator."""
+    from conftest import empty_warehouse
+
+    empty_warehouse(warehouse_url)
+    folder = tmp_path_factory.mktemp("held-out") / "309" / "2021-03-31"
+    folder.mkdir(parents=True)
+    (folder / "header.csv").write_text(HELD_OUT_HEADER)
+    (folder / "episodes.csv").write_text(HELD_OUT_EPISODES)
+    [outcome] = loading.ingest_deliveries([landing.delivery_at(folder)], url=warehouse_url)
+    assert outcome.status == "loaded", outcome.reason
+    quality.check_deliveries("held-out-rules", url=warehouse_url)
+    with psycopg.connect(warehouse_url) as conn:
+        flagged = dict(
+            conn.execute(
+                "select rule_code, unexpected_count from dq.validations"
+                " where run_id = 'held-out-rules' and rule_code is not null"
+            ).fetchall()
+        )
+    return flagged, validator_alone(folder, "2021")
+
+
+@pytest.mark.slow
+def test_rule_388_flags_each_of_its_three_cases_in_the_held_out_shapes(held_out_checked):
+    flagged, library = held_out_checked
+    assert flagged["388"] == library.get("388", 0) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", SHARED_RULES)
+def test_the_gate_and_the_validator_flag_as_many_records_on_the_held_out_shapes(held_out_checked, rule):
+    flagged, library = held_out_checked
+    assert flagged[rule] == library.get(rule, 0)

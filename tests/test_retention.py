@@ -31,7 +31,7 @@ def url(retention_url):
         ]
         conn.execute(
             f"truncate {', '.join(raw_tables)}, ledger.delivery_versions, dq.publications, dq.validations,"
-            " ledger.erasures cascade"
+            " ledger.erasures, dq.return_checks cascade"
         )
     return retention_url
 
@@ -93,6 +93,33 @@ def test_a_superseded_version_is_purged_once_its_replacement_is_published(url, t
         ).fetchall()
     assert ledger == [(first, "accepted", True), (correction, "accepted", False)], "the ledger keeps its rows"
     assert record == [(first, "superseded", 90, 7)]
+
+
+def test_a_purged_versions_dfe_return_findings_go_with_its_raw_rows(url, tmp_path):
+    first = load_version(url, tmp_path, status="accepted", age_days=120)
+    correction = load_version(url, tmp_path, status="accepted", age_days=100, extra_children=1)
+    with psycopg.connect(url) as conn:
+        for version in (first, correction):
+            conn.execute(
+                "insert into dq.return_checks (delivery_version_id, la_code, return_type, extract_date,"
+                " collection_year, ruleset, rules_run, rules_skipped, findings)"
+                " values (%s, '309', 'SSDA903', %s, 2014, 'lac2022_23', 250, 50, 1)",
+                [version, WEEK],
+            )
+            conn.execute(
+                "insert into dq.return_errors (delivery_version_id, la_code, return_type, ruleset, rule_code,"
+                " table_name, row_number, child_key) values (%s, '309', 'SSDA903', 'lac2022_23', '388',"
+                " 'ssda903_episodes', 2, keys.child_key('309', '1001'))",
+                [version],
+            )
+    published_days_ago(url, 95)
+    assert purged(url) == [(first, "superseded")]
+    with psycopg.connect(url) as conn:
+        left = conn.execute(
+            "select (select array_agg(delivery_version_id) from dq.return_checks),"
+            " (select array_agg(delivery_version_id) from dq.return_errors)"
+        ).fetchone()
+    assert left == ([correction], [correction])
 
 
 def test_a_superseded_version_stays_until_its_replacement_is_published(url, tmp_path):
@@ -316,6 +343,32 @@ def test_erasure_reaches_built_published_and_flagged_rows(two_councils):
         name: erasure.rows_deleted[name]
         for name in ("build.erase_probe", "reporting.erase_probe", "dq.flagged_records")
     } == dict.fromkeys(("build.erase_probe", "reporting.erase_probe", "dq.flagged_records"), 1)
+
+
+def test_erasure_reaches_the_childs_dfe_return_findings(two_councils):
+    url = two_councils
+    mine, other = child_key(url, HARINGEY, "1001"), child_key(url, HARINGEY, "1002")
+    with psycopg.connect(url) as conn:
+        version = conn.execute(
+            "select max(delivery_version_id) from ledger.delivery_versions where la_code = %s", [HARINGEY]
+        ).fetchone()[0]
+        conn.execute(
+            "insert into dq.return_checks (delivery_version_id, la_code, return_type, extract_date,"
+            " collection_year, ruleset, rules_run, rules_skipped, findings)"
+            " values (%s, '309', 'SSDA903', %s, 2014, 'lac2022_23', 250, 50, 2)",
+            [version, WEEK],
+        )
+        for key in (mine, other):
+            conn.execute(
+                "insert into dq.return_errors (delivery_version_id, la_code, return_type, ruleset, rule_code,"
+                " table_name, child_key) values (%s, '309', 'SSDA903', 'lac2022_23', '388', 'ssda903_episodes', %s)",
+                [version, key],
+            )
+    erasure = retention.erase(HARINGEY, "1001", requested_by="DPO", url=url)
+    with psycopg.connect(url) as conn:
+        left = conn.execute("select array_agg(child_key) from dq.return_errors").fetchone()[0]
+    assert left == [other]
+    assert erasure.rows_deleted["dq.return_errors"] == 1
 
 
 def test_erasure_takes_the_id_out_of_the_door_findings(url, tmp_path):

@@ -103,6 +103,40 @@ def test_the_run_summary_is_recorded(demo_weeks):
     assert {as_at: state for as_at, state in states} == {as_at: "success" for as_at in demo_weeks["figures"]}
 
 
+def test_each_weeks_ssda903_delivery_is_checked_against_the_dfe_return_rules_of_its_year(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        unchecked = conn.execute(
+            "select v.delivery_version_id from ledger.delivery_versions v"
+            " where exists (select from ledger.delivery_files f where f.delivery_version_id = v.delivery_version_id"
+            "               and f.table_name = 'ssda903_episodes' and f.status = 'accepted')"
+            " and not exists (select from dq.return_checks c where c.delivery_version_id = v.delivery_version_id)"
+        ).fetchall()
+        checks = conn.execute(
+            "select distinct ruleset, rules_failed, rules_run > 100 from dq.return_checks where la_code = '309'"
+        ).fetchall()
+    assert unchecked == []
+    # The demo weeks are in 2013/14, before the validator's first ruleset: checked with its earliest.
+    assert checks == [("lac2022_23", [], True)]
+
+
+def test_return_readiness_publishes_each_weeks_findings_by_rule(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        published = conn.execute(
+            "select la_code, as_at, rule_code, records from reporting.return_readiness order by 1, 2, 3"
+        ).fetchall()
+        found = conn.execute(
+            "select e.la_code, c.extract_date, e.rule_code, count(*) from dq.return_errors e"
+            " join dq.return_checks c using (delivery_version_id, return_type)"
+            " join ledger.delivery_versions v using (delivery_version_id)"
+            " where v.status = 'accepted' group by 1, 2, 3 order by 1, 2, 3"
+        ).fetchall()
+        weeks_compared = conn.execute(
+            "select count(distinct as_at) from reporting.return_readiness where new_children is not null"
+        ).fetchone()[0]
+    assert published and published == found
+    assert weeks_compared == len({as_at for _, as_at, _, _ in published}) - 1  # each week but the first
+
+
 def test_running_a_week_again_duplicates_nothing(demo_weeks):
     url = demo_weeks["url"]
 

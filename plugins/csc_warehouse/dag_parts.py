@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from csc_warehouse import alerts, audit_returns, runs, settings, transforming
+from csc_warehouse import alerts, audit_returns, return_gate, runs, settings, transforming
 from csc_warehouse.handoffs import concatenated
 
 # The start date of the DAGs that do not catch up: a Monday before any week a user may run by hand.
@@ -66,6 +66,20 @@ def ingest_task():
     return task(runs.ingest_batch, task_id="ingest", map_index_template="{{ task.op_kwargs['batch']['label'] }}")
 
 
+def return_rules_task():
+    """The DfE return rules on one delivery version (expand it over `delivery_version_id`), run by the
+    validators' own interpreter (CSC_VALIDATORS_PYTHON), which has no Airflow. Not retried: the rules
+    would find the same again, and the run does not wait on them to publish."""
+    return task.external_python(
+        python_callable=return_gate.check_return_rules,
+        python=str(settings.validators_python()),
+        expect_airflow=False,
+        task_id="check_return_rules",
+        retries=0,
+        map_index_template="version {{ task.op_kwargs['delivery_version_id'] }}",
+    )
+
+
 def after_all(fn: Callable, task_id: str, **task_args):
     """A task that runs when its upstream tasks are done, failed or not: it reports on them."""
     return task(fn, task_id=task_id, trigger_rule=TriggerRule.ALL_DONE, **task_args)
@@ -77,10 +91,17 @@ def finish_task(fn: Callable):
     return after_all(fn, "finish", retries=0, on_failure_callback=None)
 
 
-def build_with_dbt(run_id: str, dag_id: str, params: Mapping[str, Any], select: list[str] | None = None) -> dict:
+def build_with_dbt(
+    run_id: str,
+    dag_id: str,
+    params: Mapping[str, Any],
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
+) -> dict:
     """The dbt task of a DAG: one `dbt build` of its selection (csc_warehouse.transforming). History
     models add only this week's evaluations unless the run's `full_refresh` param asks to rebuild them."""
-    return transforming.build_for_run(run_id, dag_id, select, full_refresh=bool(params.get("full_refresh")))
+    full_refresh = bool(params.get("full_refresh"))
+    return transforming.build_for_run(run_id, dag_id, select, exclude=exclude, full_refresh=full_refresh)
 
 
 def dbt_build_task(task_id: str):

@@ -14,8 +14,9 @@ What `raw` keeps, and for how long (the README says the same to people):
 Purging keeps the ledger row (what arrived, when, its status) and records itself in ledger.purges.
 
 `csc erase` removes one child from everything the warehouse holds under their id or key: every raw
-table, the build schema, published rows keyed by the child, flagged records, and the door findings
-that quote the id; ledger.erasures records who, when, how many rows, and the child's key, not the id.
+table, the CIN census files raw keeps whole (rewritten without the child's <Child> element), the build
+schema, published rows keyed by the child, flagged records, and the door findings that quote the id;
+ledger.erasures records who, when, how many rows, and the child's key, not the id.
 
 dbt's `history` schema holds counts per delivery version and date, which a purge or an erasure would
 change if they were built again: both delete the rows concerned (a purged version's; an erased
@@ -25,6 +26,7 @@ what a full refresh would build.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -36,6 +38,7 @@ import psycopg
 from psycopg import sql
 
 from csc_warehouse import access, landing, settings, warehouse
+from csc_warehouse.readers import cin_xml
 from csc_warehouse.statuses import FileStatus, VersionStatus
 
 log = logging.getLogger(__name__)
@@ -163,6 +166,8 @@ def _purge_version(conn: psycopg.Connection, version: int, why: str, days: int, 
             rows += conn.execute(
                 sql.SQL("delete from raw.{} where delivery_version_id = %s").format(sql.Identifier(table)), [version]
             ).rowcount
+        # The DfE return findings point at raw rows that are gone now (their errors cascade).
+        conn.execute("delete from dq.return_checks where delivery_version_id = %s", [version])
     _forget_history(conn, "delivery_version_id = %s", version)
     conn.execute("update ledger.delivery_versions set purged_at = now() where delivery_version_id = %s", [version])
     conn.execute(
@@ -225,6 +230,7 @@ def erase(
         ):
             delete(schema, table, "{} = %s", column, key)
         deleted["ledger.door_findings (id withheld)"] += _withhold_id_in_door_findings(conn, la_code, cleaned)
+        deleted["raw.cin_census_files (<Child> elements removed)"] += _erase_from_censuses(conn, la_code, cleaned)
         # Counts, not rows about the child: not reported as erased, but recomputed without them next run.
         _forget_history(conn, "la_code = %s", la_code)
 
@@ -237,6 +243,36 @@ def erase(
     erasure = Erasure(erasure_id, la_code, key, removed)
     log.info("erasure %s: child %s of %s, %s rows", erasure_id, key, la_code, erasure.total)
     return erasure
+
+
+def _erase_from_censuses(conn: psycopg.Connection, la_code: str, cleaned: str) -> int:
+    """Rewrite each CIN census of the authority that raw keeps whole without the child's <Child> elements
+    (their LAchildID compared as the door cleans it); returns how many it removed. One file in memory at a
+    time: a census may be tens of megabytes."""
+    removed = 0
+    files = conn.execute(
+        "select delivery_version_id, source_file from raw.cin_census_files where la_code = %s order by 1, 2",
+        [la_code],
+    ).fetchall()
+    for version, source_file in files:
+        where = "where delivery_version_id = %s and source_file = %s"
+        census = conn.execute(f"select census from raw.cin_census_files {where}", [version, source_file]).fetchone()[0]
+        erased_ids = {
+            child_id
+            for (child_id,) in conn.execute(
+                "select child_id from unnest(%s::text[]) as child_id where raw.clean_id(child_id) = %s",
+                [cin_xml.child_ids(census), cleaned],
+            )
+        }
+        if not erased_ids:
+            continue
+        rewritten, count = cin_xml.without_children(census, erased_ids)
+        conn.execute(
+            f"update raw.cin_census_files set census = %s, size_bytes = %s, sha256 = %s {where}",
+            [rewritten, len(rewritten), hashlib.sha256(rewritten).hexdigest(), version, source_file],
+        )
+        removed += count
+    return removed
 
 
 def _forget_history(conn: psycopg.Connection, condition: str, value: object) -> int:

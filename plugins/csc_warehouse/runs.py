@@ -16,7 +16,18 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from csc_warehouse import alerts, landing, loading, publishing, quality, run_email, run_summary, settings, warehouse
+from csc_warehouse import (
+    alerts,
+    landing,
+    loading,
+    publishing,
+    quality,
+    return_gate,
+    run_email,
+    run_summary,
+    settings,
+    warehouse,
+)
 from csc_warehouse.handoffs import (
     DeliveryBatch,
     DeliveryVerdict,
@@ -28,6 +39,7 @@ from csc_warehouse.handoffs import (
     RunSummary,
     ingested_in_batches,
 )
+from csc_warehouse.handoffs.returns import ReturnVerdict
 from csc_warehouse.run_summary import RunSteps, RunWords
 from csc_warehouse.statuses import VersionStatus
 
@@ -111,13 +123,32 @@ def check_marts(run_id: str, run_plan: dict) -> dict:
     return quality.check_marts(run_id, RunPlan.from_xcom(run_plan).as_at.isoformat()).to_xcom()
 
 
-def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict, marts: list[str] | None = None) -> list[str]:
-    """Publish the built marts (all, or `marts`), keeping the rows of the authorities the gates refused."""
+def publish(
+    run_id: str,
+    delivery_verdict: dict,
+    mart_verdict: dict,
+    marts: list[str] | None = None,
+    return_verdict: dict | None = None,
+) -> list[str]:
+    """Publish the built marts (all, or `marts`), keeping the rows of the authorities the gates refused,
+    and of those a blocking DfE return rule (CSC_BLOCKING_RETURN_RULES) held back."""
     deliveries, built = DeliveryVerdict.from_xcom(delivery_verdict), MartVerdict.from_xcom(mart_verdict)
     if built.outcome is MartOutcome.BLOCKED_EVERYWHERE:
         log.error("a blocking mart check failed for every authority or errored: reporting left as it was")
         return []
-    return publishing.publish(run_id, marts, kept_la_codes=run_summary.authorities_to_keep(deliveries, built))
+    kept = set(run_summary.authorities_to_keep(deliveries, built))
+    kept |= ReturnVerdict.from_xcom(return_verdict).held_back_la_codes
+    if marts is None:  # return readiness is published after the return checks (publish_return_readiness)
+        marts = [mart for mart in publishing.published_tables() if mart not in return_gate.READINESS_MARTS]
+    return publishing.publish(run_id, marts, kept_la_codes=sorted(kept))
+
+
+def publish_return_readiness(
+    run_id: str, delivery_verdict: dict, mart_verdict: dict, return_verdict: dict | None = None
+) -> list[str]:
+    """Publish reporting.return_readiness once the week's return checks are counted, keeping the rows of
+    the authorities the gates refused, as the other marts' publication does."""
+    return publish(run_id, delivery_verdict, mart_verdict, return_gate.READINESS_MARTS, return_verdict)
 
 
 def expected_authorities(as_at: date) -> list[str]:

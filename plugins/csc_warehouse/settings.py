@@ -172,6 +172,21 @@ def dbt_threads() -> int:
     return threads
 
 
+def validators_python() -> Path:
+    """CSC_VALIDATORS_PYTHON: the interpreter of the DfE return validators' own environment (`make venv`
+    builds .venv-validators from requirements-validators.lock), which the weekly DAG's return checks run
+    with. Not resolved: a virtual environment's python is a link, and only its own path finds the packages."""
+    configured = os.environ.get("CSC_VALIDATORS_PYTHON", "").strip()
+    return Path(configured) if configured else project_root() / ".venv-validators" / "bin" / "python"
+
+
+def blocking_return_rules() -> frozenset[str]:
+    """CSC_BLOCKING_RETURN_RULES (comma-separated DfE rule codes, e.g. 103,388): the return rules whose
+    findings stop a delivery version's publication. Empty by default: return rules only report."""
+    configured = os.environ.get("CSC_BLOCKING_RETURN_RULES", "")
+    return frozenset(code.strip() for code in configured.split(",") if code.strip())
+
+
 def build_schema() -> str:
     """Where dbt builds the marts before the gate; publication swaps them into `reporting`."""
     return os.environ.get("CSC_BUILD_SCHEMA", "build")

@@ -63,12 +63,16 @@ def ensure_manifest() -> Path:
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
-def build_arguments(select: list[str] | str | None = None, *, full_refresh: bool = False) -> list[str]:
+def build_arguments(
+    select: list[str] | str | None = None, *, exclude: list[str] | None = None, full_refresh: bool = False
+) -> list[str]:
     """`dbt build` of models, seeds and data tests, without unit tests: the DAGs' and everyone else's."""
     args = ["build", *WITHOUT_UNIT_TESTS]
     selected = [select] if isinstance(select, str) else list(select or [])
     if selected:
         args += ["--select", *selected]
+    if exclude:
+        args += ["--exclude", *exclude]
     if full_refresh:
         args.append("--full-refresh")
     return args
@@ -97,9 +101,14 @@ NO_JSON_ARTEFACTS = ["--no-write-json"]
 
 
 def build_for_run(
-    run_id: str, dag_id: str, select: list[str] | None = None, *, full_refresh: bool = False
+    run_id: str,
+    dag_id: str,
+    select: list[str] | None = None,
+    *,
+    exclude: list[str] | None = None,
+    full_refresh: bool = False,
 ) -> dict[str, int]:
-    """A DAG's dbt task: one `dbt build` of `select` (the whole project when None), each node's result
+    """A DAG's dbt task: one `dbt build` of `select` (the whole project when None) less `exclude`, each node's result
     into dq.dbt_results and one log line per node. Raises DbtBuildFailed naming the nodes that failed.
     Returns how many nodes ended in each status.
 
@@ -120,7 +129,7 @@ def build_for_run(
         partial_parse = settings.dbt_project_dir() / "target" / "partial_parse.msgpack"
         if partial_parse.exists():
             shutil.copy2(partial_parse, target / partial_parse.name)
-        args = build_arguments(select, full_refresh=full_refresh)
+        args = build_arguments(select, exclude=exclude, full_refresh=full_refresh)
         log.info("dbt %s", " ".join(args))
         log.info("dbt's target and logs: %s (this task's own temporary folder)", folder)
         logs = ["--log-path", str(Path(folder) / "logs"), *NO_DBT_LOGS]

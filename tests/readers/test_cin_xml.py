@@ -5,7 +5,7 @@ import pytest
 from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
 
 from csc_warehouse import tables
-from csc_warehouse.readers import ReaderError, read_file
+from csc_warehouse.readers import ReaderError, cin_xml, read_file
 
 COLUMNS = list(tables.CIN_CP_PLANS.columns)
 
@@ -123,3 +123,30 @@ def test_a_census_that_is_not_well_formed_cannot_be_read(tmp_path):
     with pytest.raises(ReaderError) as raised:
         read_file(write(tmp_path, CENSUS[:600]))
     assert raised.value.problem.rule == "unreadable-file"
+
+
+# -- the census the door keeps whole, and an erasure from it -------------------------------------
+
+
+def test_the_census_is_marked_to_be_kept_whole(tmp_path):
+    source, _rows = plans(write(tmp_path, CENSUS))
+    assert source.keep_file_whole
+
+
+def test_a_census_without_a_child_keeps_every_other_child_and_the_rest_of_the_document():
+    census = ('<?xml version="1.0" encoding="UTF-8"?>\n' + CENSUS).encode()
+    rewritten, removed = cin_xml.without_children(census, {"A1"})
+    first_child = CENSUS[CENSUS.index("<Child>") : CENSUS.index("</Child>") + len("</Child>\n    ")]
+    assert removed == 1
+    assert rewritten.decode() == "<?xml version='1.0' encoding='UTF-8'?>\n" + CENSUS.replace(first_child, "")
+    assert cin_xml.child_ids(rewritten) == ["B2"]
+
+
+def test_a_census_without_the_child_comes_back_as_it_was():
+    assert cin_xml.without_children(CENSUS.encode(), {"Z9"}) == (CENSUS.encode(), 0)
+
+
+def test_the_last_child_removed_leaves_the_document_indented_as_before():
+    rewritten, _ = cin_xml.without_children(CENSUS.encode(), {"B2"})
+    assert rewritten.decode().endswith("</Child>\n  </Children>\n</Message>")
+    assert cin_xml.child_ids(rewritten) == ["A1"]

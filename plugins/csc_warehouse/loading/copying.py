@@ -4,18 +4,19 @@ Raw holds what was delivered, as text. A CSV whose every column is a column of t
 COPYed straight into raw.<table>, its provenance (version, authority, file) filled by column
 defaults from settings of the transaction, source_row by the table's identity. A CSV with other
 columns goes through a temporary table (COPY can skip no column); rows a reader parsed (workbooks,
-XML) are COPYed with their row numbers given.
+XML) are COPYed with their row numbers given. A CIN census is also kept whole, its bytes as delivered.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from csc_warehouse.loading.outcomes import Finding
+from csc_warehouse.loading.outcomes import DeliveryOutcome, Finding
 from csc_warehouse.loading.source_rows import SourceRows
 from csc_warehouse.readers import TableSource
 
@@ -165,3 +166,14 @@ def copy_finding(source: TableSource, error: psycopg.Error, columns: dict[str, s
     else:
         rule, message = "unreadable-row", f"the file cannot be read as CSV here: {message}"
     return Finding(source.file_name, row, column, None, rule, message, source.sheet)
+
+
+def keep_file_whole(conn: psycopg.Connection, outcome: DeliveryOutcome, path: Path, sha256: str) -> None:
+    """Keep a delivered CIN census as it is, in the version's transaction: the DfE's CIN rules read all of it,
+    where raw's tables hold only its child protection plans."""
+    census = path.read_bytes()
+    conn.execute(
+        "insert into raw.cin_census_files (delivery_version_id, la_code, source_file, census, size_bytes, sha256)"
+        " values (%s, %s, %s, %s, %s, %s)",
+        [outcome.delivery_version_id, outcome.la_code, path.name, census, len(census), sha256],
+    )

@@ -10,7 +10,7 @@ import psycopg
 from csc_warehouse import landing, warehouse
 from csc_warehouse.landing import Delivery
 from csc_warehouse.loading import ledger
-from csc_warehouse.loading.copying import SourceCopy, copy_finding
+from csc_warehouse.loading.copying import SourceCopy, copy_finding, keep_file_whole
 from csc_warehouse.loading.door import DoorCheck, check_delivery_as_a_whole
 from csc_warehouse.loading.outcomes import DeliveryOutcome, FileOutcome, Finding, Progress, Quarantine
 from csc_warehouse.loading.source_rows import SourceRows
@@ -124,6 +124,8 @@ def _load_files(
                 progress(f"{what}, quarantined: {result.reason}")
                 continue
             result.status = FileStatus.ACCEPTED  # at the door; the version's status says what became of it
+            if source.keep_file_whole:
+                keep_file_whole(conn, outcome, path, file_hashes[path.name])
             result.reason = "; ".join(source.warnings) or None
             progress(
                 f"{what}, {result.rows_loaded:,} loaded in {result.seconds:.2f}s"

@@ -54,6 +54,8 @@ class TableSource:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     la_code_in_file: str | None = None  # an authority code the file states (the CIN XML's LEA); the folder's wins
+    # A CIN census: the door also keeps the file whole (raw.cin_census_files), which the DfE's CIN rules read.
+    keep_file_whole: bool = False
 
     @property
     def label(self) -> str:

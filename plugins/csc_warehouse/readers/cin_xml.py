@@ -10,7 +10,10 @@ child is on a plan. A row's number is the position of its <Child> element in the
 
 The file's <LEA> is passed on (`la_code_in_file`): the delivery folder's la_code wins, and loading
 records the disagreement as a warning. The rest of the census (referrals, assessments, section 47s)
-is not read; its elements are named in a warning. Read with lxml's iterparse, a <Child> at a time.
+is not read into tables; its elements are named in a warning. The door keeps the file whole besides
+(`keep_file_whole`: raw.cin_census_files), for the DfE's CIN rules, which read all of it; erasing a
+child rewrites that copy without the child (`without_children`). Read with lxml's iterparse, a <Child>
+at a time.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ PLAN_COLUMNS = {
     "NUMBEROFPREVIOUSCPP": "NumberOfPreviousCPP",
 }
 READ_IN_CHILD = {"ChildIdentifiers", "ChildCharacteristics", "CINdetails"}
+UTF8_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
 
 
 def _name(element) -> str:
@@ -136,8 +140,51 @@ def read_cin_xml(path: Path) -> list[TableSource]:
         rows=rows.__iter__,
         first_data_row=1,
         la_code_in_file=lea,
+        keep_file_whole=True,
     )
     source.warnings.append("read: the child protection plans; the rest of the census is not loaded")
     if unread:
         source.warnings.append(f"elements not read: {', '.join(sorted(unread))}")
     return [source]
+
+
+# -- the census kept whole ------------------------------------------------------------------------
+
+
+def _census_tree(census: bytes):
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    return etree.fromstring(census, parser).getroottree()
+
+
+def _child_id(child) -> str | None:
+    return _text(_first(_first(child, "ChildIdentifiers"), "LAchildID"))
+
+
+def child_ids(census: bytes) -> list[str]:
+    """The LAchildID of each <Child> of a census, as the file holds it (trimmed; children without one left out)."""
+    ids = (_child_id(child) for child in _census_tree(census).iter("{*}Child"))
+    return [child_id for child_id in ids if child_id]
+
+
+def without_children(census: bytes, erased_ids: set[str]) -> tuple[bytes, int]:
+    """The census without each <Child> whose LAchildID (as `child_ids` gives it) is among `erased_ids`, and
+    how many it removed. The rest of the document stays as it was, its declaration and encoding too."""
+    tree = _census_tree(census)
+    doomed = [child for child in tree.iter("{*}Child") if _child_id(child) in erased_ids]
+    for child in doomed:
+        parent = child.getparent()
+        if child.getnext() is None:  # the whitespace after the last child indents the parent's end tag
+            previous = child.getprevious()
+            if previous is None:
+                parent.text = child.tail
+            else:
+                previous.tail = child.tail
+        parent.remove(child)
+    if not doomed:
+        return census, 0
+    encoding = tree.docinfo.encoding
+    # A UTF-8 file without a declaration stays without one; any other says its encoding, as it did.
+    declared = encoding.upper() != "UTF-8" or census.lstrip(UTF8_BOM_AND_SPACE).startswith(b"<?xml")
+    standalone = True if tree.docinfo.standalone else None  # "no" is what no standalone means
+    rewritten = etree.tostring(tree, encoding=encoding, xml_declaration=declared, standalone=standalone)
+    return rewritten, len(doomed)
