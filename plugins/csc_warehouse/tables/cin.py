@@ -60,7 +60,11 @@ def census_codes(type_name: str) -> frozenset[str]:
     raise LookupError(f"{CIN_SCHEMA} has no simple type {type_name}")
 
 
-REFERRAL_SOURCE_CODES = census_codes("referralsourcetype")
+# Annex A names only the group of some referral sources (individual, health services, LA services):
+# the group's number (1, 3, 5: the census code without its letter) is a referral source too.
+REFERRAL_SOURCE_CODES = census_codes("referralsourcetype") | {
+    code.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for code in census_codes("referralsourcetype")
+}
 PRIMARY_NEED_CODES = census_codes("primaryneedcodetype")
 REASON_FOR_CLOSURE_CODES = census_codes("reasonforclosuretype")
 
@@ -89,6 +93,9 @@ CIN_REFERRALS = TableSpec(
     not_blank=("LACHILDID", "CINREFERRALDATE"),
     one_row_per=("LACHILDID", "CINREFERRALDATE"),
     one_row_label="referral",
+    # Annex A gives referrals in two lists (3: referrals, 6: children in need), a referral in both:
+    # each list is a source, one row per referral within it; staging keeps one row per referral.
+    many_sources=True,
 )
 
 CIN_ASSESSMENTS = TableSpec(
