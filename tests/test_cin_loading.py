@@ -1,9 +1,9 @@
-"""The whole CIN census through the door, against a real PostgreSQL (contract 1.4).
+"""The whole CIN census through the door and the gate, against a real PostgreSQL (contract 1.4).
 
 The peer samples load every referral, assessment, section 47 enquiry and CIN plan they hold, counted
 here by plain ElementTree paths over the same files, independently of the reader. Then the door's
 findings on hand-made censuses: each names the table, the element and the position of its <Child>
-in the file, the column and the rule.
+in the file, the column and the rule. Then the gate's CIN census rules on a hand-made census.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 import pytest
 from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
 from loading_fixtures import deliver, ingest, query
+
+from csc_warehouse import quality
 
 SAMPLES = ["CIN_Census_2024.xml", "CIN_Census_2026.xml", "fake_CIN_data.xml"]
 # Each table, the census element that is one of its rows, and the child element holding its start
@@ -170,3 +172,57 @@ def test_two_rows_for_one_referral_name_both_childrens_positions(fresh_warehouse
     )
     assert "(<CINdetails> in Child elements 1, 3)" in finding.message
     assert "one row per referral" in finding.message
+
+
+# -- the gate on the census, hand-made ----------------------------------------------------------------
+
+
+def assessment(start: str, authorised: str) -> str:
+    return (
+        f"<Assessments><AssessmentActualStartDate>{start}</AssessmentActualStartDate>"
+        f"<AssessmentAuthorisationDate>{authorised}</AssessmentAuthorisationDate></Assessments>"
+    )
+
+
+def section47(start: str, icpc: str) -> str:
+    return (
+        f"<Section47><S47ActualStartDate>{start}</S47ActualStartDate><DateOfInitialCPC>{icpc}</DateOfInitialCPC>"
+        "<ICPCnotRequired>0</ICPCnotRequired></Section47>"
+    )
+
+
+def closed(date: str, closure: str, *inside: str) -> str:
+    return referral(date, *inside).replace("<ReferralNFA>", f"<CINclosureDate>{closure}</CINclosureDate><ReferralNFA>")
+
+
+RULE_BREAKERS = census(
+    child("A1", closed("2024-01-10", "2024-01-09")),  # closed the day before it started: 8630 (block)
+    child("B2", closed("2024-01-10", "2024-01-10")),  # closed the day it started: fine
+    child("C3", referral("2024-01-05", assessment("2024-01-08", "2024-01-07"), assessment("2024-01-09", "2024-02-01"))),
+    child("D4", referral("2024-01-05", section47("2024-01-08", "2024-01-05"), section47("2024-01-09", "2024-01-09"))),
+)
+# Worked out by hand from the census above: one referral, the first assessment of C3, the first
+# section 47 of D4 (an ICPC on the day the enquiry starts is not before it).
+FLAGGED = {"8630": 1, "8608": 1, "8615": 1}
+
+
+def test_each_cin_rule_flags_the_records_counted_by_hand_and_only_a_closure_before_the_referral_blocks(
+    fresh_warehouse, tmp_path
+):
+    outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", {"census.xml": RULE_BREAKERS}))
+    assert outcome.status == "loaded", outcome.findings
+    verdict = quality.check_deliveries("test-cin-rules", url=fresh_warehouse)
+    [version] = verdict.versions
+    assert version.status == "rejected" and "referral_closed_before_it_started (DfE rule 8630)" in version.reason
+    results = query(
+        fresh_warehouse,
+        "select suite, rule_code, severity, unexpected_count from dq.validations"
+        " where run_id = 'test-cin-rules' and suite like 'cin\\_%' and suite <> 'cin_cp_plans'",
+    )
+    assert sorted(results) == [
+        ("cin_assessments", "8608", "warn", 1),
+        ("cin_referrals", "8630", "block", 1),
+        ("cin_section47", "8615", "warn", 1),
+    ]
+    records = [row[0] for row in query(fresh_warehouse, "select record::text from dq.flagged_records")]
+    assert len(records) == sum(FLAGGED.values()) and not any('"A1"' in record or '"C3"' in record for record in records)
