@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lxml import etree
-
 from csc_warehouse import tables
 from csc_warehouse.tables import TableSpec
 
@@ -26,7 +24,7 @@ CHARACTERISTICS = {"ETHNICITY": ("Ethnicity",)}
 READ_IN_CHILD = {"ChildIdentifiers", "ChildCharacteristics", REFERRAL}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed as itself: one per element
 class CensusElement:
     """One census element that is one row of a table, and the element each of its columns comes from."""
 
@@ -86,12 +84,16 @@ CP_PLANS = CensusElement(
     },
 )
 ELEMENTS = (CP_PLANS, REFERRALS, ASSESSMENTS, CIN_PLANS, SECTION47)
+# The elements inside a <CINdetails> that are rows of their own.
+BY_ELEMENT = {e.element: e for e in ELEMENTS if e is not REFERRALS}
 # What a <CINdetails> holds that is read: the referral's values and the elements that are rows.
-READ_IN_REFERRAL = set(REFERRALS.columns.values()) | {e.element for e in ELEMENTS if e is not REFERRALS}
+READ_IN_REFERRAL = set(REFERRALS.columns.values()) | set(BY_ELEMENT)
 
 
 def name(element) -> str:
-    return etree.QName(element).localname
+    """The element's name without its namespace ("" for a comment); lxml's QName costs ten times more."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def text(element) -> str | None:
@@ -103,46 +105,54 @@ def elements(parent, *names: str) -> Iterator:
     """The child elements of `parent` (no comments), only those with one of the names when names are given."""
     if parent is None:
         return iter(())
-    return (e for e in parent if isinstance(e.tag, str) and (not names or name(e) in names))
+    return (e for e in parent if name(e) and (not names or name(e) in names))
 
 
-def first(parent, *names: str):
-    """The first child element of `parent` with one of the names, in the order the names are given."""
-    for wanted in names:
-        for element in elements(parent, wanted):
-            return element
-    return None
+def leaves(parent) -> dict[str, str | None]:
+    """The text of each child element of `parent` by name (the first, when a name repeats)."""
+    found: dict[str, str | None] = {}
+    for element in elements(parent):
+        found.setdefault(name(element), text(element))
+    return found
+
+
+def _first(found: dict[str, str | None], names: tuple[str, ...]) -> str | None:
+    """The value of the first of the names that is there, in the order the names are given."""
+    return next((found[n] for n in names if n in found), None)
 
 
 def _values(element, census_element: CensusElement) -> dict[str, str | None]:
-    values = {column: text(first(element, child)) for column, child in census_element.columns.items()}
+    found = leaves(element)
+    values = {column: found.get(child) for column, child in census_element.columns.items()}
     if census_element is ASSESSMENTS:
-        factors = [text(f) for f in elements(first(element, FACTORS), FACTOR)]
+        factors = [text(f) for group in elements(element, FACTORS) for f in elements(group, FACTOR)]
         values["ASSESSMENTFACTORS"] = ",".join(f for f in factors if f) or None
     return values
 
 
-def _about_child(child, census_element: CensusElement) -> dict[str, str | None]:
-    identifiers = first(child, "ChildIdentifiers")
-    if census_element is not CP_PLANS:
-        return {"LACHILDID": text(first(identifiers, *IDENTIFIERS["LACHILDID"]))}
-    characteristics = first(child, "ChildCharacteristics")
-    about = {column: text(first(identifiers, *names)) for column, names in IDENTIFIERS.items()}
-    return about | {column: text(first(characteristics, *names)) for column, names in CHARACTERISTICS.items()}
+def _about_child(child) -> dict[str, str | None]:
+    """What the CP plans rows carry of their child: its identifiers and ethnicity."""
+    parts = {name(e): e for e in elements(child, "ChildIdentifiers", "ChildCharacteristics")}
+    identifiers, characteristics = leaves(parts.get("ChildIdentifiers")), leaves(parts.get("ChildCharacteristics"))
+    about = {column: _first(identifiers, names) for column, names in IDENTIFIERS.items()}
+    return about | {column: _first(characteristics, names) for column, names in CHARACTERISTICS.items()}
 
 
-def child_rows(child, census_element: CensusElement) -> Iterator[list[str | None]]:
-    """The rows one <Child> gives the element's table, in the table's column order."""
-    columns, about_child = census_element.table.columns, _about_child(child, census_element)
+def child_rows(child) -> dict[CensusElement, list[list[str | None]]]:
+    """The rows one <Child> gives each table, each row in its table's column order."""
+    about_child = _about_child(child)
+    identity = {"LACHILDID": about_child["LACHILDID"]}
+    rows: dict[CensusElement, list[list[str | None]]] = {census_element: [] for census_element in ELEMENTS}
     for referral in elements(child, REFERRAL):
-        if census_element is REFERRALS:
-            values = about_child | _values(referral, REFERRALS)
-            yield [values.get(column) for column in columns]
-            continue
-        about_referral = about_child | {"CINREFERRALDATE": text(first(referral, "CINreferralDate"))}
-        for element in elements(referral, census_element.element):
-            values = about_referral | _values(element, census_element)
-            yield [values.get(column) for column in columns]
+        values = identity | _values(referral, REFERRALS)
+        rows[REFERRALS].append([values.get(column) for column in REFERRALS.table.columns])
+        about_referral = identity | {"CINREFERRALDATE": values["CINREFERRALDATE"]}
+        for element in elements(referral, *BY_ELEMENT):
+            census_element = BY_ELEMENT[name(element)]
+            about = about_child if census_element is CP_PLANS else about_referral
+            values = about | _values(element, census_element)
+            rows[census_element].append([values.get(column) for column in census_element.table.columns])
+    return rows
 
 
 def unread_elements(child) -> set[str]:

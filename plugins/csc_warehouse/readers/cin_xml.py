@@ -10,21 +10,26 @@ the position of its <Child> element in the file, and the source's row label name
 The file's <LEA> is passed on (`la_code_in_file`): the delivery folder's la_code wins, and loading
 records the disagreement as a warning. Elements no table reads (pre-proceedings, disabilities...)
 are named in a warning. Memory stays flat whatever the file's size: lxml's iterparse reads a
-<Child> at a time and drops it once read; one pass checks the file and counts its rows, then each
-source reads the file again as loading copies it, yielding its own rows.
+<Child> at a time and drops it once read, and the file is read once, each table's rows spooled to a
+temporary file of their own that its source streams to loading. A file that is not well-formed XML
+is found in that pass, before anything of it is loaded.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import pickle
+import tempfile
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
 from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
 from csc_warehouse.readers.cin_elements import ELEMENTS, CensusElement, child_rows, name, text, unread_elements
+
+# Rows are spooled in memory up to this size, then to disk (tempfile.SpooledTemporaryFile).
+SPOOL_IN_MEMORY_BYTES = 1 << 20
 
 ROOT = "Message"
 COLLECTION = "CIN"
@@ -76,22 +81,38 @@ def _children(path: Path) -> Iterator[tuple[int, object]]:
         raise _unreadable(path, error) from error
 
 
-def _rows(path: Path, census_element: CensusElement) -> Iterator[Row]:
-    for ordinal, child in _children(path):
-        for values in child_rows(child, census_element):
-            yield ordinal, values
+class _Spool:
+    """One table's rows, pickled a <Child>'s rows at a time into a temporary file."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)
+        self.count = 0
+
+    def add(self, ordinal: int, rows: list[list[str | None]]) -> None:
+        if rows:
+            pickle.dump((ordinal, rows), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.count += len(rows)
+
+    def rows(self) -> Iterator[Row]:
+        self.file.seek(0)
+        while True:
+            try:
+                ordinal, rows = pickle.load(self.file)
+            except EOFError:
+                return
+            for values in rows:
+                yield ordinal, values
 
 
-def _survey(path: Path) -> tuple[Counter, set[str]]:
-    """Rows per element and the elements no table reads, in one pass; a file that is not well-formed
-    XML raises ReaderError here, before any of it is loaded."""
-    counts: Counter = Counter()
+def _spooled(path: Path) -> tuple[dict[CensusElement, _Spool], set[str]]:
+    """Every table's rows, spooled in one pass, and the elements no table reads."""
+    spools = {census_element: _Spool() for census_element in ELEMENTS}
     unread: set[str] = set()
-    for _ordinal, child in _children(path):
-        for census_element in ELEMENTS:
-            counts[census_element.element] += sum(1 for _ in child_rows(child, census_element))
+    for ordinal, child in _children(path):
+        for census_element, rows in child_rows(child).items():
+            spools[census_element].add(ordinal, rows)
         unread |= unread_elements(child)
-    return counts, unread
+    return spools, unread
 
 
 def read_cin_xml(path: Path) -> list[TableSource]:
@@ -104,7 +125,7 @@ def read_cin_xml(path: Path) -> list[TableSource]:
                 "</Collection>: not a table the warehouse knows",
             )
         ]
-    counts, unread = _survey(path)
+    spools, unread = _spooled(path)
     sources = []
     for census_element in ELEMENTS:
         table = census_element.table
@@ -115,11 +136,11 @@ def read_cin_xml(path: Path) -> list[TableSource]:
             mapped=list(table.columns),
             sheet=table.title,
             row_label=census_element.row_label,
-            rows=partial(_rows, path, census_element),
+            rows=spools[census_element].rows,
             first_data_row=1,
             la_code_in_file=lea,
         )
-        if not counts[census_element.element]:
+        if not spools[census_element].count:
             source.warnings.append(
                 f"the census has no <{census_element.element}>, so no {table.title} rows: it says there are none"
             )
