@@ -48,16 +48,17 @@ def test_each_cin_census_sample_loads_its_plans(fresh_warehouse, tmp_path, name,
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2024-03-31", {name: CIN_SAMPLES / name}))
     assert outcome.status == "loaded", outcome.findings
     assert plans_in_raw(fresh_warehouse) == [("DfEX0000001", start, end, "PHY")] * plans
-    assert query(fresh_warehouse, "select sheet, table_name, status, rows_loaded from ledger.delivery_files") == [
-        ("CP plans", "cin_cp_plans", "accepted", plans)
-    ]
+    assert query(
+        fresh_warehouse,
+        "select sheet, table_name, status, rows_loaded from ledger.delivery_files where table_name = 'cin_cp_plans'",
+    ) == [("CP plans", "cin_cp_plans", "accepted", plans)]
 
 
 def test_the_files_lea_is_overruled_by_the_folder_with_a_warning(fresh_warehouse, tmp_path):
     outcome, lines = ingest(fresh_warehouse, deliver(tmp_path, "309", "2022-03-31", {"cin.xml": LIIA_CIN}))
     assert outcome.status == "loaded"
     assert query(fresh_warehouse, "select distinct la_code from raw.cin_cp_plans") == [("309",)]
-    [(reason,)] = query(fresh_warehouse, "select reason from ledger.delivery_files")
+    [(reason,)] = query(fresh_warehouse, "select reason from ledger.delivery_files where sheet = 'CP plans'")
     assert "the file says LA 201; the folder's 309 is used (the folder wins)" in reason
     assert any("the folder wins" in line for line in lines)
 
@@ -85,21 +86,52 @@ def test_a_census_with_no_plans_loads_as_no_child_on_a_plan(fresh_warehouse, tmp
         deliver(tmp_path, "975", "2023-03-31", {"fake_CIN_data.xml": CIN_SAMPLES / "fake_CIN_data.xml"}),
     )
     assert outcome.status == "loaded" and plans_in_raw(fresh_warehouse) == []
-    assert query(fresh_warehouse, "select table_name, status from ledger.delivery_files") == [
-        ("cin_cp_plans", "accepted")
+    assert query(fresh_warehouse, "select status from ledger.delivery_files where table_name = 'cin_cp_plans'") == [
+        ("accepted",)
     ]
 
 
 @pytest.mark.parametrize("workbook", [ANNEX_A, ANNEX_A_2024], ids=lambda p: p.name)
-def test_each_annex_a_workbook_loads_list_7_and_records_the_other_lists_as_ignored(fresh_warehouse, tmp_path, workbook):
+def test_each_annex_a_workbook_is_quarantined_for_its_list_6_adult_care_need(fresh_warehouse, tmp_path, workbook):
+    """List 6's first child in need has 'PSRMEM - Support with memory and cognition' for its primary
+    need: an adult social care support reason, no CIN need code of any year."""
     outcome, _ = ingest(fresh_warehouse, deliver(tmp_path, "309", "2021-03-01", {workbook.name: workbook}))
+    assert outcome.status == "quarantined"
+    assert [(f.sheet, f.row_number, f.column_name, f.value, f.rule) for f in outcome.findings] == [
+        ("List 6", 2, "PRIMARYNEEDCODE", "PSRMEM - Support with memory and cognition", "unknown-code")
+    ]
+
+
+def with_list_6_need_corrected(workbook, folder):
+    book = openpyxl.load_workbook(workbook)
+    for row in book["List 6"].iter_rows():
+        for cell in row:
+            if cell.value == "PSRMEM - Support with memory and cognition":
+                cell.value = "b) Child's disability"
+    path = folder / workbook.name
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("workbook", [ANNEX_A, ANNEX_A_2024], ids=lambda p: p.name)
+def test_each_annex_a_workbook_loads_lists_3_to_7_and_records_the_other_lists_as_ignored(
+    fresh_warehouse, tmp_path, workbook
+):
+    corrected = with_list_6_need_corrected(workbook, tmp_path)
+    outcome, _ = ingest(fresh_warehouse, deliver(tmp_path / "landing", "309", "2021-03-01", {workbook.name: corrected}))
     assert outcome.status == "loaded", outcome.findings
     files = query(
         fresh_warehouse, "select sheet, table_name, status, rows_loaded from ledger.delivery_files order by sheet"
     )
+    # Counted by hand from the sheets: 6 referrals, 5 assessments, 5 section 47s, 5 in need, 7 plans.
+    loaded = {3: ("cin_referrals", 6), 4: ("cin_assessments", 5), 5: ("cin_section47", 5)}
+    loaded |= {6: ("cin_referrals", 5), 7: ("cin_cp_plans", 7)}
     assert sorted(files, key=lambda f: int(f[0].split()[1])) == [
-        (f"List {n}", "cin_cp_plans", "accepted", 7) if n == 7 else (f"List {n}", None, "ignored", 0)
+        (f"List {n}", loaded[n][0], "accepted", loaded[n][1]) if n in loaded else (f"List {n}", None, "ignored", 0)
         for n in range(1, 12)
+    ]
+    assert query(fresh_warehouse, "select primaryneedcode from raw.cin_referrals where lachildid = '12598894'") == [
+        ("N2",)
     ]
     # Counted by hand from List 7: 7 children, 3 physical abuse then 4 emotional abuse plans.
     assert plans_in_raw(fresh_warehouse) == [

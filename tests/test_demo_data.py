@@ -1,8 +1,9 @@
 """The demo deliveries say what the scenario intends, recomputed from the files by the contract's rules.
 
-Nothing here imports the generator's internals: the files are read back with the csv module and the
-figures worked out from the data contract's definitions (open on d, the week of as_at, periods of
-care, the 18th birthday rule), so a generator that meant one thing and wrote another would fail.
+Nothing here imports the generator's internals: the files are read back with the csv module and
+ElementTree (the CIN census XML), and the figures worked out from the data contract's definitions
+(open on d, the week of as_at, periods of care, the 18th birthday rule), so a generator that meant
+one thing and wrote another would fail.
 """
 
 import csv
@@ -11,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -19,7 +21,8 @@ from csc_warehouse.demo import DEMO_LA_CODE, DEMO_WEEKS, generate, intended_figu
 SHORT_BREAKS = {"V3", "V4"}
 RETURNED_HOME = {"E4A", "E4B", "E13"}
 DD_MM_YYYY = re.compile(r"\d{2}/\d{2}/\d{4}")
-DATE_COLUMNS = {"DOB", "MC_DOB", "DECOM", "DEC", "PersonBirthDate", "CPPstartDate", "CPPendDate"}
+DATE_COLUMNS = {"DOB", "MC_DOB", "DECOM", "DEC"}
+CENSUS = "cin_census.xml"
 
 
 # --- reading a delivery back -----------------------------------------------------------------------
@@ -30,6 +33,20 @@ def parse_date(text: str) -> date | None:
         return None
     assert DD_MM_YYYY.fullmatch(text), f"not DD/MM/YYYY: {text!r}"
     return datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def census_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def read_census_plans(path: Path) -> list[dict[str, str]]:
+    """The census's CP plans, one dict per <ChildProtectionPlans> with its child's identifiers."""
+    rows = []
+    for child in ElementTree.parse(path).getroot().iter("Child"):
+        about = {e.tag: e.text for e in [*child.find("ChildIdentifiers"), *child.find("ChildCharacteristics")]}
+        for plan in child.iterfind("CINdetails/ChildProtectionPlans"):
+            rows.append(about | {e.tag: e.text for e in plan})
+    return rows
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -72,7 +89,8 @@ class Delivery:
     @property
     def plans(self) -> list[Plan]:
         return [
-            Plan(r["LAchildID"], parse_date(r["CPPstartDate"]), parse_date(r["CPPendDate"])) for r in self.plan_rows
+            Plan(r["LAchildID"], census_date(r["CPPstartDate"]), census_date(r.get("CPPendDate")))
+            for r in self.plan_rows
         ]
 
     @property
@@ -86,7 +104,7 @@ def read_delivery(landing: Path, as_at: date) -> Delivery:
         as_at,
         read_csv(folder / "header.csv")[1],
         read_csv(folder / "episodes.csv")[1],
-        read_csv(folder / "cp_plans.csv")[1],
+        read_census_plans(folder / CENSUS),
     )
 
 
@@ -334,7 +352,7 @@ def test_the_files_have_exactly_the_ssda903_and_cin_census_columns(landing):
     for as_at in DEMO_WEEKS:
         folder = landing / DEMO_LA_CODE / as_at.isoformat()
         extracts = sorted(p.name for p in folder.iterdir() if not p.name.startswith("audit_"))
-        assert extracts == ["cp_plans.csv", "episodes.csv", "header.csv"]
+        assert extracts == [CENSUS, "episodes.csv", "header.csv"]
         assert read_csv(folder / "header.csv")[0] == [
             "CHILD",
             "SEX",
@@ -359,25 +377,25 @@ def test_the_files_have_exactly_the_ssda903_and_cin_census_columns(landing):
             "PL_POST",
             "URN",
         ]
-        assert read_csv(folder / "cp_plans.csv")[0] == [
-            "LAchildID",
-            "PersonBirthDate",
-            "Sex",
-            "Ethnicity",
-            "CPPstartDate",
-            "CPPendDate",
-            "InitialCategoryOfAbuse",
-            "LatestCategoryOfAbuse",
-            "NumberOfPreviousCPP",
-        ]
+        plan_elements = ["CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse", "LatestCategoryOfAbuse"]
+        plan_elements.append("NumberOfPreviousCPP")
+        for plan in ElementTree.parse(folder / CENSUS).getroot().iter("ChildProtectionPlans"):
+            tags = [element.tag for element in plan]  # in the census's order; an open plan has no end
+            assert tags == [tag for tag in plan_elements if tag in tags]
+            assert set(plan_elements) - set(tags) <= {"CPPendDate"}
 
 
-def test_every_date_is_dd_mm_yyyy(deliveries):
+def test_every_date_is_dd_mm_yyyy_in_the_csv_files_and_yyyy_mm_dd_in_the_census(landing, deliveries):
     for delivery in deliveries.values():
-        for row in delivery.header + delivery.episode_rows + delivery.plan_rows:
+        for row in delivery.header + delivery.episode_rows:
             for column in DATE_COLUMNS & row.keys():
                 assert row[column] == "" or DD_MM_YYYY.fullmatch(row[column]), (column, row[column])
                 parse_date(row[column])
+    for as_at in DEMO_WEEKS:
+        census = ElementTree.parse(landing / DEMO_LA_CODE / as_at.isoformat() / CENSUS).getroot()
+        for element in census.iter():
+            if element.tag.endswith("Date") and element.tag != "ReferenceDate":
+                assert date.fromisoformat(element.text) <= as_at, (element.tag, element.text)
 
 
 def test_episodes_do_not_overlap_end_before_they_start_or_begin_after_18(deliveries):
@@ -436,6 +454,7 @@ def test_codes_and_identifiers_look_like_a_2013_14_return(deliveries):
         assert row["InitialCategoryOfAbuse"] in {"NEG", "PHY", "SAB", "EMO", "MUL"}
         assert row["LatestCategoryOfAbuse"] in {"NEG", "PHY", "SAB", "EMO", "MUL"}
         assert row["NumberOfPreviousCPP"].isdigit()
+        assert row["GenderCurrent"] in {"1", "2"}  # the 2013/14 census's name and codes
 
 
 # --- determinism -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The CIN census XML: its child protection plans as CP plans rows, one per plan, with the child's
-identifiers; the file's LEA handed to loading (the folder's la_code wins)."""
+identifiers; its referrals, assessments, CIN plans and section 47 enquiries as rows of their own
+tables, each with its child and referral; the file's LEA handed to loading (the folder's la_code wins)."""
 
 import pytest
 from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
@@ -7,12 +8,15 @@ from loading_fixtures import VALIDATOR_CIN as CIN_SAMPLES
 from csc_warehouse import tables
 from csc_warehouse.readers import ReaderError, cin_xml, read_file
 
-COLUMNS = list(tables.CIN_CP_PLANS.columns)
+
+def rows_of(path, table):
+    """The source of one table in the census, and its rows as dicts with their row numbers."""
+    [source] = [source for source in read_file(path) if source.table is table]
+    return source, [dict(zip(table.columns, values, strict=True)) | {"row": row} for row, values in source.rows()]
 
 
 def plans(path):
-    [source] = read_file(path)
-    return source, [dict(zip(COLUMNS, values, strict=True)) | {"row": row} for row, values in source.rows()]
+    return rows_of(path, tables.CIN_CP_PLANS)
 
 
 def write(tmp_path, text, name="cin.xml"):
@@ -28,10 +32,21 @@ CENSUS = """<Message>
       <ChildIdentifiers><LAchildID>A1</LAchildID><PersonBirthDate>2015-03-27</PersonBirthDate>
         <GenderCurrent>1</GenderCurrent></ChildIdentifiers>
       <ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>
-      <CINdetails><CINreferralDate>2022-10-06</CINreferralDate>
+      <CINdetails><CINreferralDate>2022-10-06</CINreferralDate><ReferralSource>3A</ReferralSource>
+        <PrimaryNeedCode>N1</PrimaryNeedCode><CINclosureDate>2023-04-01</CINclosureDate>
+        <ReasonForClosure>RC7</ReasonForClosure>
+        <Assessments><AssessmentActualStartDate>2022-10-07</AssessmentActualStartDate>
+          <AssessmentAuthorisationDate>2022-11-30</AssessmentAuthorisationDate>
+          <FactorsIdentifiedAtAssessment><AssessmentFactors>3A</AssessmentFactors>
+            <AssessmentFactors>4B</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>
+        <Assessments><AssessmentActualStartDate>2023-01-09</AssessmentActualStartDate></Assessments>
+        <Section47><S47ActualStartDate>2022-10-10</S47ActualStartDate><InitialCPCtarget>2022-10-31</InitialCPCtarget>
+          <DateOfInitialCPC>2022-10-28</DateOfInitialCPC><ICPCnotRequired>0</ICPCnotRequired></Section47>
+        <ReferralNFA>0</ReferralNFA>
         <ChildProtectionPlans><CPPstartDate>2022-02-17</CPPstartDate><CPPendDate>2023-03-14</CPPendDate>
           <InitialCategoryOfAbuse>PHY</InitialCategoryOfAbuse><LatestCategoryOfAbuse>EMO</LatestCategoryOfAbuse>
           <NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>
+        <PreProceedingsandFGDM><PPStartDate>2023-01-02</PPStartDate></PreProceedingsandFGDM>
       </CINdetails>
       <CINdetails><CINreferralDate>2023-06-01</CINreferralDate>
         <ChildProtectionPlans><CPPstartDate>2023-07-01</CPPstartDate>
@@ -42,7 +57,9 @@ CENSUS = """<Message>
     <Child>
       <ChildIdentifiers><LAchildID>B2</LAchildID><Sex>F</Sex></ChildIdentifiers>
       <ChildCharacteristics><Ethnicity>MWBC</Ethnicity></ChildCharacteristics>
-      <CINdetails><CINreferralDate>2023-01-01</CINreferralDate></CINdetails>
+      <CINdetails><CINreferralDate>2023-01-01</CINreferralDate><ReferralSource>6</ReferralSource>
+        <CINPlanDates><CINPlanStartDate>2023-02-01</CINPlanStartDate></CINPlanDates>
+        <ReferralNFA>false</ReferralNFA></CINdetails>
     </Child>
   </Children>
 </Message>"""
@@ -79,9 +96,92 @@ def test_every_plan_is_a_row_with_its_childs_identifiers(tmp_path):
     ]  # B2 has no plan: no row
 
 
+def test_every_referral_is_a_row_with_its_child(tmp_path):
+    source, rows = rows_of(write(tmp_path, CENSUS), tables.CIN_REFERRALS)
+    assert source.sheet == "Referrals" and source.row_label == "<CINdetails> in Child element"
+    assert [(r["row"], r["LACHILDID"], r["CINREFERRALDATE"], r["REFERRALSOURCE"], r["REFERRALNFA"]) for r in rows] == [
+        (1, "A1", "2022-10-06", "3A", "0"),
+        (1, "A1", "2023-06-01", None, None),
+        (2, "B2", "2023-01-01", "6", "false"),
+    ]
+    assert rows[0] | {"row": 1} == {
+        "LACHILDID": "A1",
+        "CINREFERRALDATE": "2022-10-06",
+        "REFERRALSOURCE": "3A",
+        "PRIMARYNEEDCODE": "N1",
+        "CINCLOSUREDATE": "2023-04-01",
+        "REASONFORCLOSURE": "RC7",
+        "REFERRALNFA": "0",
+        "row": 1,
+    }
+
+
+def test_an_assessment_carries_its_child_its_referral_and_its_factors_joined(tmp_path):
+    source, rows = rows_of(write(tmp_path, CENSUS), tables.CIN_ASSESSMENTS)
+    assert source.row_label == "<Assessments> in Child element"
+    assert rows == [
+        {
+            "LACHILDID": "A1",
+            "CINREFERRALDATE": "2022-10-06",
+            "ASSESSMENTACTUALSTARTDATE": "2022-10-07",
+            "ASSESSMENTINTERNALREVIEWDATE": None,
+            "ASSESSMENTAUTHORISATIONDATE": "2022-11-30",
+            "ASSESSMENTFACTORS": "3A,4B",
+            "row": 1,
+        },
+        {
+            "LACHILDID": "A1",
+            "CINREFERRALDATE": "2022-10-06",
+            "ASSESSMENTACTUALSTARTDATE": "2023-01-09",
+            "ASSESSMENTINTERNALREVIEWDATE": None,
+            "ASSESSMENTAUTHORISATIONDATE": None,
+            "ASSESSMENTFACTORS": None,
+            "row": 1,
+        },
+    ]
+
+
+def test_section_47_enquiries_and_cin_plans_carry_their_child_and_referral(tmp_path):
+    _source, enquiries = rows_of(write(tmp_path, CENSUS), tables.CIN_SECTION47)
+    assert enquiries == [
+        {
+            "LACHILDID": "A1",
+            "CINREFERRALDATE": "2022-10-06",
+            "S47ACTUALSTARTDATE": "2022-10-10",
+            "INITIALCPCTARGET": "2022-10-31",
+            "DATEOFINITIALCPC": "2022-10-28",
+            "ICPCNOTREQUIRED": "0",
+            "row": 1,
+        }
+    ]
+    _source, cin_plans = rows_of(write(tmp_path, CENSUS), tables.CIN_PLANS)
+    assert cin_plans == [
+        {
+            "LACHILDID": "B2",
+            "CINREFERRALDATE": "2023-01-01",
+            "CINPLANSTARTDATE": "2023-02-01",
+            "CINPLANENDDATE": None,
+            "row": 2,
+        }
+    ]
+
+
+def test_every_table_has_a_source_even_with_no_row_and_says_so():
+    sources = {source.table.name: source for source in read_file(CIN_SAMPLES / "fake_CIN_data.xml")}
+    assert list(sources) == ["cin_cp_plans", "cin_referrals", "cin_assessments", "cin_plans", "cin_section47"]
+    assert sources["cin_section47"].warnings[0] == (
+        "the census has no <Section47>, so no Section 47 enquiries rows: it says there are none"
+    )
+    assert not any("has no" in warning for warning in sources["cin_referrals"].warnings)
+
+
+def test_the_elements_no_table_reads_are_named(tmp_path):
+    for source in read_file(write(tmp_path, CENSUS)):
+        assert source.warnings[-1] == "elements not read: PreProceedingsandFGDM (in CINdetails)"
+
+
 def test_the_files_lea_is_passed_on_for_the_folder_to_overrule(tmp_path):
-    source, _ = plans(write(tmp_path, CENSUS))
-    assert source.la_code_in_file == "201"
+    assert {source.la_code_in_file for source in read_file(write(tmp_path, CENSUS))} == {"201"}
 
 
 def test_a_census_with_no_plan_still_says_so(tmp_path):

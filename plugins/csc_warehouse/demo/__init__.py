@@ -3,8 +3,9 @@
 Real case records never leave an authority, yet the warehouse needs data to demonstrate and to be
 tested end to end. This package invents an authority (Haringey's code, 309) and writes what its
 case-management system would drop each Monday from 6 January to 10 February 2014: the SSDA903
-Header and Episodes tables and the child protection plans under Children in Need census names,
-each a full snapshot as at its extract date (data contract, section 1).
+Header and Episodes tables and the Children in Need census XML (referrals, assessments, section 47
+enquiries, CIN plans and the child protection plans), each a full snapshot as at its extract date
+(data contract, section 1).
 
 The figures are decided, not left to chance. The scenario says who is looked after and who is on a
 plan on each Monday, how many children start and leave care in each week, and so on (the table
@@ -15,7 +16,8 @@ recompute them from the written files with the contract's definitions.
 
 One module per story: `people` (children, ids, UPNs, postcodes), `placements`, `periods` (episodes),
 `looked_after` (in care, starting, leaving), `short_stays` (police protection, short breaks),
-`plans` (CP plans); `scenario` tells them in order and `files` writes the delivery CSVs. Everything
+`plans` (CP plans), `children_in_need` (the referrals around the plans, and the front door's other
+work); `scenario` tells them in order, `files` writes the delivery CSVs and `census` the census XML. Everything
 is drawn from one seeded `Dice`, in a fixed order, and written sorted: the same seed gives
 byte-identical files, and writing again overwrites them with the same bytes.
 """
@@ -25,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from csc_warehouse.demo import audit
+from csc_warehouse.demo.children_in_need import children_in_need
 from csc_warehouse.demo.dates import eighteenth_birthday, extract_window_start, turning_18_window_end
 from csc_warehouse.demo.files import write_delivery
 from csc_warehouse.demo.scenario import build_scenario
@@ -53,8 +56,9 @@ def generate(
     so running twice leaves the same bytes.
     """
     scenario = build_scenario(la_code, weeks, seed)
+    in_need = children_in_need(scenario, seed)
     for extract_date in scenario.figures:
-        write_delivery(Path(landing_dir) / la_code / extract_date.isoformat(), scenario, extract_date)
+        write_delivery(Path(landing_dir) / la_code / extract_date.isoformat(), scenario, extract_date, in_need, la_code)
     # The domestic abuse audit arrives with the first delivery after it was done.
     audit_week = next((week for week in scenario.figures if week >= audit.AUDIT_DATE), None)
     if audit_week is not None:

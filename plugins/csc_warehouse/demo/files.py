@@ -1,4 +1,5 @@
-"""Writing a delivery: the Header, Episodes and plans CSV files as the extract on a date shows them."""
+"""Writing a delivery: the Header and Episodes CSV files and the CIN census XML (with the CP plans) as
+the extract on a date shows them."""
 
 import csv
 import io
@@ -7,32 +8,23 @@ from datetime import date
 from pathlib import Path
 
 from csc_warehouse import tables
+from csc_warehouse.demo.census import CENSUS_FILE, write_census
+from csc_warehouse.demo.children_in_need import ChildrenInNeed
 from csc_warehouse.demo.dates import extract_window_start
 from csc_warehouse.demo.scenario import Scenario
 
 # The demo writes the tables as the door reads them: one list of columns, in tables.
 HEADER_COLUMNS = tables.SSDA903_HEADER.columns
 EPISODE_COLUMNS = tables.SSDA903_EPISODES.columns
-PLAN_COLUMNS = (
-    "LAchildID",
-    "PersonBirthDate",
-    "Sex",
-    "Ethnicity",
-    "CPPstartDate",
-    "CPPendDate",
-    "InitialCategoryOfAbuse",
-    "LatestCategoryOfAbuse",
-    "NumberOfPreviousCPP",
-)
 DATE_FORMAT = "%d/%m/%Y"
 
 
-def write_delivery(folder: Path, scenario: Scenario, extract_date: date) -> None:
+def write_delivery(folder: Path, scenario: Scenario, extract_date: date, in_need: ChildrenInNeed, la_code: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     episodes = episode_rows(scenario, extract_date)
     write_csv(folder / "header.csv", HEADER_COLUMNS, header_rows(scenario, {row[0] for row in episodes}))
     write_csv(folder / "episodes.csv", EPISODE_COLUMNS, episodes)
-    write_csv(folder / "cp_plans.csv", PLAN_COLUMNS, plan_rows(scenario, extract_date))
+    write_census(folder / CENSUS_FILE, in_need, la_code, extract_date)
 
 
 def episode_rows(scenario: Scenario, extract_date: date) -> list[list[str]]:
@@ -75,31 +67,6 @@ def header_rows(scenario: Scenario, child_ids: set[str]) -> list[list[str]]:
         child = scenario.children[child_id]
         rows.append(
             [child_id, child.sex, _format(child.dob), child.ethnic, child.upn, child.mother, _format(child.mc_dob)]
-        )
-    return rows
-
-
-def plan_rows(scenario: Scenario, extract_date: date) -> list[list[str]]:
-    """Plans as the extract shows them; a plan ending after the extract date is still open in it."""
-    window_start = extract_window_start(extract_date)
-    rows = []
-    for plan in sorted(scenario.plans, key=lambda p: (p.child_id, p.start)):
-        if plan.start > extract_date or (plan.end and plan.end < window_start):
-            continue
-        child = scenario.plan_children[plan.child_id]
-        ended = plan.end is not None and plan.end <= extract_date
-        rows.append(
-            [
-                child.child_id,
-                _format(child.dob),
-                child.sex,
-                child.ethnic,
-                _format(plan.start),
-                _format(plan.end) if ended else "",
-                plan.initial_category,
-                plan.latest_category,
-                str(plan.previous_plans),
-            ]
         )
     return rows
 

@@ -1,13 +1,15 @@
-"""The Ofsted Annex A workbook: List 7 (children subject to a child protection plan) as CP plans rows.
+"""The Ofsted Annex A workbook: Lists 3 to 7 (referrals, assessments, section 47 enquiries, children
+in need, child protection plans) as rows of the CIN tables; the other lists recorded as ignored.
 
-Which sheet is which list, which column is which, and which category of abuse each spelling means
-all come from `specs/Annex_A_schema.yml` (liia-tools-pipeline's schema, used as data): authorities
-name the columns and write the values in many ways, and that file lists the ways seen in real
-returns. A sheet is the Annex A list whose columns its header row matches best (by name, ignoring
-case, spaces and punctuation, or by the schema's header pattern); a sheet whose header matches no
-list but whose name says "List N" is taken as list N.
+Which sheet is which list, which column is which, and which code each spelling of a value means all
+come from `specs/Annex_A_schema.yml` (liia-tools-pipeline's schema, used as data): authorities name
+the columns and write the values in many ways, and that file lists the ways seen in real returns.
+A sheet is the Annex A list whose columns its header row matches best (by name, ignoring case,
+spaces and punctuation, or by the schema's header pattern); a sheet whose header matches no list
+but whose name says "List N" is taken as list N. Which list becomes which table, column by column,
+and how lettered values become CIN codes: annex_a_lists.py.
 
-List 7 becomes rows of the CP plans table (contract 1.2), column by column:
+List 7 becomes rows of the CP plans table (contract 1.2):
 
     Child Unique ID -> LAchildID          Child Protection Plan Start Date -> CPPstartDate
     Date of Birth -> PersonBirthDate      Child Protection Plan End Date -> CPPendDate
@@ -18,9 +20,7 @@ List 7 becomes rows of the CP plans table (contract 1.2), column by column:
 The categories of abuse are translated to the CIN codes (a) Neglect NEG, b) Physical abuse PHY,
 c) Sexual abuse SAB, d) Emotional abuse EMO, e) Multiple MUL) through the schema's spellings,
 because the door checks them and the marts count by them; a spelling the schema does not know is
-kept as delivered, so that the door names it. Every other value is loaded as delivered. The other
-List 7 columns (age, disability, visits, team, worker...) are not loaded, and the other lists are
-recorded as ignored.
+kept as delivered, so that the door names it. Every other value is loaded as delivered.
 """
 
 from __future__ import annotations
@@ -33,31 +33,14 @@ from pathlib import Path
 
 import yaml
 
-from csc_warehouse import tables
 from csc_warehouse.readers import xlsx
+from csc_warehouse.readers.annex_a_lists import LIST_TABLES, ListTable, letter_code, named_code
 from csc_warehouse.readers.base import Problem, Row, TableSource, ignored
 
 SCHEMA = "Annex_A_schema.yml"
-PLAN_LIST = 7
 # Share of a list's columns a header row must match to be that list, and at least this many.
 MIN_SHARE, MIN_COLUMNS = 0.4, 4
 SHEET_NAMED_LIST = re.compile(r"\blist\s*(\d{1,2})\b", re.IGNORECASE)
-
-# List 7's columns that CP plans keep, and the CP plans column each becomes.
-PLAN_COLUMNS = {
-    "Child Unique ID": "LACHILDID",
-    "Date of Birth": "PERSONBIRTHDATE",
-    "Gender": "SEX",
-    "Ethnicity": "ETHNICITY",
-    "Child Protection Plan Start Date": "CPPSTARTDATE",
-    "Child Protection Plan End Date": "CPPENDDATE",
-    "Initial Category of Abuse": "INITIALCATEGORYOFABUSE",
-    "Latest Category of Abuse": "LATESTCATEGORYOFABUSE",
-    "Number of Previous Child Protection Plans": "NUMBEROFPREVIOUSCPP",
-}
-CATEGORY_COLUMNS = ("Initial Category of Abuse", "Latest Category of Abuse")
-# The Annex A guidance letters of the categories of abuse, as the CIN census codes them.
-CATEGORY_CODES = {"a": "NEG", "b": "PHY", "c": "SAB", "d": "EMO", "e": "MUL"}
 
 
 def _plain(text: object) -> str:
@@ -114,21 +97,33 @@ def annex_lists() -> tuple[AnnexList, ...]:
 
 
 @cache
-def category_codes() -> dict[str, str]:
-    """Every spelling of a category of abuse in the schema (compared loosely) -> its CIN code."""
-    codes = {}
-    for entry in _schema()[f"list_{PLAN_LIST}"][CATEGORY_COLUMNS[0]]["category"]:
-        code = CATEGORY_CODES[entry["code"].strip()[0].lower()]
+def spelled_codes(number: int, column: str) -> dict[str, str | None]:
+    """Every spelling of a lettered column's values in the schema (compared loosely) -> its CIN code."""
+    list_table = LIST_TABLES[number]
+    letters, codes = list_table.letters[column], list_table.codes(column)
+    spelled: dict[str, str | None] = {}
+    for entry in _schema()[f"list_{number}"][column]["category"]:
+        known, code = letter_code(entry["code"], letters)
+        if not known:
+            continue  # the schema's own catch-all for errors (zzCodeError): the door names such values
         for spelling in [entry["code"], *entry.get("name", [])]:
-            codes.setdefault(_plain(spelling), code)
-    return codes
+            spelled.setdefault(_plain(spelling), named_code(str(spelling), codes) or code)
+    return spelled
+
+
+def cin_code(number: int, column: str, value: str | None) -> str | None:
+    """The CIN code of a lettered value as Annex A list `number` writes it; an unknown spelling as delivered."""
+    if value is None or not value.strip():
+        return value
+    spelled = spelled_codes(number, column)
+    if _plain(value) in spelled:
+        return spelled[_plain(value)]
+    return named_code(value, LIST_TABLES[number].codes(column)) or value
 
 
 def cin_category(value: str | None) -> str | None:
-    """The CIN code of a category of abuse as Annex A writes it; an unknown spelling as delivered."""
-    if value is None or not value.strip():
-        return value
-    return category_codes().get(_plain(value), value)
+    """The CIN code of a category of abuse as List 7 writes it; an unknown spelling as delivered."""
+    return cin_code(7, "Initial Category of Abuse", value)
 
 
 def which_list(header: list[str], sheet_name: str = "") -> AnnexList | None:
@@ -179,36 +174,40 @@ def sheet_source(path: Path, sheet) -> TableSource | None:
     if found is None:
         return None
     header_row, header, annex_list = found
-    if annex_list.number != PLAN_LIST:
+    if annex_list.number not in LIST_TABLES:
         return ignored(
             path.name,
-            f"Annex A List {annex_list.number}: recorded, not a table the warehouse "
-            f"loads (only List {PLAN_LIST}, child protection plans)",
+            f"Annex A List {annex_list.number}: recorded, not a table the warehouse loads (only Lists "
+            f"{', '.join(map(str, LIST_TABLES))}: referrals, assessments, section 47 enquiries, children "
+            "in need, child protection plans)",
             sheet=sheet.title,
             header=header,
         )
-    return _plan_source(path, sheet.title, header_row, header, annex_list)
+    return _list_source(path, sheet.title, header_row, header, annex_list, LIST_TABLES[annex_list.number])
 
 
-def _plan_source(path: Path, sheet_name: str, header_row: int, header: list[str], annex_list: AnnexList) -> TableSource:
+def _list_source(
+    path: Path, sheet_name: str, header_row: int, header: list[str], annex_list: AnnexList, list_table: ListTable
+) -> TableSource:
+    table = list_table.table
     positions = annex_list.column_positions(header)
     mapped: list[str | None] = [None] * len(header)
     for column, position in positions.items():
-        mapped[position] = PLAN_COLUMNS.get(column)
+        mapped[position] = list_table.columns.get(column)
     source = TableSource(
         file_name=path.name,
-        table=tables.CIN_CP_PLANS,
+        table=table,
         header=header,
         mapped=mapped,
         sheet=sheet_name,
         first_data_row=header_row + 1,
     )
-    categories = [positions[column] for column in CATEGORY_COLUMNS if column in positions]
-    source.rows = partial(_plan_rows, path, sheet_name, header_row, len(header), tuple(categories))
-    source.warnings.append(f"Annex A List {PLAN_LIST}, read as CP plans")
+    lettered = tuple((positions[column], column) for column in list_table.letters if column in positions)
+    source.rows = partial(_list_rows, path, sheet_name, header_row, len(header), list_table.number, lettered)
+    source.warnings.append(f"Annex A List {list_table.number}, read as {table.title}")
     not_kept = [name.strip() for name, column in zip(header, mapped, strict=True) if column is None and name.strip()]
     if not_kept:
-        source.warnings.append(f"columns not loaded (not CP plans columns): {', '.join(not_kept)}")
+        source.warnings.append(f"columns not loaded (not {table.title} columns): {', '.join(not_kept)}")
     names = [_plain(name) for name in header]
     for column in sorted({name for name in names if name and names.count(name) > 1}):
         source.problems.append(
@@ -223,9 +222,11 @@ def _plan_source(path: Path, sheet_name: str, header_row: int, header: list[str]
     return source
 
 
-def _plan_rows(path: Path, sheet_name: str, header_row: int, width: int, categories: tuple[int, ...]):
+def _list_rows(
+    path: Path, sheet_name: str, header_row: int, width: int, number: int, lettered: tuple[tuple[int, str], ...]
+):
     for row_number, values in xlsx._sheet_rows(path, sheet_name, header_row, width):
-        for position in categories:
-            values[position] = cin_category(values[position])
+        for position, column in lettered:
+            values[position] = cin_code(number, column, values[position])
         row: Row = (row_number, values)
         yield row

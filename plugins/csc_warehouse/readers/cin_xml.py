@@ -1,65 +1,51 @@
-"""The Children in Need census XML (`<Message>`, the DfE CIN census schema, CIN_schema_2026.xsd): its
-child protection plans, as rows of the CP plans table (contract 1.2).
+"""The Children in Need census XML (`<Message>`, the DfE CIN census schema, CIN_schema_2026.xsd): every
+referral, assessment, CIN plan, section 47 enquiry and child protection plan, each table a source of
+its own (contracts 1.2, 1.4; cin_elements.py says which element becomes which row).
 
-Each <Child> has <ChildIdentifiers> (LAchildID, PersonBirthDate, Sex, or GenderCurrent before
-2025), <ChildCharacteristics> (Ethnicity) and one or more <CINdetails>, each holding any number of
-<ChildProtectionPlans> (CPPstartDate, CPPendDate, InitialCategoryOfAbuse, LatestCategoryOfAbuse,
-NumberOfPreviousCPP). Every plan is a row carrying its child's identifiers; a child with no plan
-gives no row. A census always gives a CP plans source, even with no plan in it: it says that no
-child is on a plan. A row's number is the position of its <Child> element in the file.
+A census always gives all five sources, even a table with no row: a census with no <Section47>
+says that no section 47 enquiry was held, and its source says so in a warning. A row's number is
+the position of its <Child> element in the file, and the source's row label names the element
+("<Assessments> in Child element 12"): that is what a person can find in the file.
 
 The file's <LEA> is passed on (`la_code_in_file`): the delivery folder's la_code wins, and loading
-records the disagreement as a warning. The rest of the census (referrals, assessments, section 47s)
-is not read into tables; its elements are named in a warning. The door keeps the file whole besides
-(`keep_file_whole`: raw.cin_census_files), for the DfE's CIN rules, which read all of it; erasing a
-child rewrites that copy without the child (`without_children`). Read with lxml's iterparse, a <Child>
-at a time.
+records the disagreement as a warning. Elements no table reads (pre-proceedings, disabilities...)
+are named in a warning. Memory stays flat whatever the file's size: lxml's iterparse reads a
+<Child> at a time and drops it once read, and the file is read once, each table's rows spooled to a
+temporary file of their own that its source streams to loading. A file that is not well-formed XML
+is found in that pass, before anything of it is loaded.
+
+The door keeps the file whole besides (`keep_file_whole` on its first source: raw.cin_census_files),
+for the DfE's CIN rules, which read all of it; erasing a child rewrites that copy without the child
+(`without_children`).
 """
 
 from __future__ import annotations
 
+import pickle
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
-from csc_warehouse import tables
 from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
+from csc_warehouse.readers.cin_elements import (
+    ELEMENTS,
+    CensusElement,
+    child_rows,
+    elements,
+    name,
+    text,
+    unread_elements,
+)
+
+# Rows are spooled in memory up to this size, then to disk (tempfile.SpooledTemporaryFile).
+SPOOL_IN_MEMORY_BYTES = 1 << 20
 
 ROOT = "Message"
 COLLECTION = "CIN"
-PLAN_ELEMENT = "ChildProtectionPlans"
-# The census element each CP plans column is read from; Sex was GenderCurrent until 2024/25.
-IDENTIFIERS = {"LACHILDID": ("LAchildID",), "PERSONBIRTHDATE": ("PersonBirthDate",), "SEX": ("Sex", "GenderCurrent")}
-CHARACTERISTICS = {"ETHNICITY": ("Ethnicity",)}
-PLAN_COLUMNS = {
-    "CPPSTARTDATE": "CPPstartDate",
-    "CPPENDDATE": "CPPendDate",
-    "INITIALCATEGORYOFABUSE": "InitialCategoryOfAbuse",
-    "LATESTCATEGORYOFABUSE": "LatestCategoryOfAbuse",
-    "NUMBEROFPREVIOUSCPP": "NumberOfPreviousCPP",
-}
-READ_IN_CHILD = {"ChildIdentifiers", "ChildCharacteristics", "CINdetails"}
 UTF8_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
-
-
-def _name(element) -> str:
-    return etree.QName(element).localname
-
-
-def _text(element) -> str | None:
-    text = (element.text or "").strip() if element is not None else ""
-    return text or None
-
-
-def _first(parent, *names: str):
-    """The first child element of `parent` with one of the names, in the order the names are given."""
-    if parent is None:
-        return None
-    for name in names:
-        for element in parent:
-            if isinstance(element.tag, str) and _name(element) == name:
-                return element
-    return None
 
 
 def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
@@ -76,15 +62,15 @@ def _header(path: Path) -> tuple[str, str | None, str | None]:
         for event, element in etree.iterparse(
             str(path), events=("start", "end"), resolve_entities=False, no_network=True
         ):
-            name = _name(element)
+            element_name = name(element)
             if event == "start":
-                root = root or name
-                if name == "Child":
+                root = root or element_name
+                if element_name == "Child":
                     break
-            elif name == "Collection":
-                collection = _text(element)
-            elif name == "LEA":
-                lea = _text(element)
+            elif element_name == "Collection":
+                collection = text(element)
+            elif element_name == "LEA":
+                lea = text(element)
     except etree.XMLSyntaxError as error:
         raise _unreadable(path, error) from error
     return root, collection, lea
@@ -95,17 +81,51 @@ def is_cin_census(path: Path) -> bool:
     return root == ROOT and collection == COLLECTION
 
 
-def _plan_rows(ordinal: int, child, unread: set[str]) -> list[Row]:
-    identifiers = _first(child, "ChildIdentifiers")
-    characteristics = _first(child, "ChildCharacteristics")
-    about_child = {column: _text(_first(identifiers, *names)) for column, names in IDENTIFIERS.items()}
-    about_child |= {column: _text(_first(characteristics, *names)) for column, names in CHARACTERISTICS.items()}
-    unread.update(_name(e) for e in child if isinstance(e.tag, str) and _name(e) not in READ_IN_CHILD)
-    rows = []
-    for plan in child.iter(f"{{*}}{PLAN_ELEMENT}"):
-        values = about_child | {column: _text(_first(plan, element)) for column, element in PLAN_COLUMNS.items()}
-        rows.append((ordinal, [values.get(column) for column in tables.CIN_CP_PLANS.columns]))
-    return rows
+def _children(path: Path) -> Iterator[tuple[int, object]]:
+    """(position in the file, <Child> element), one at a time; each is emptied once the caller is done."""
+    try:
+        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False, no_network=True)
+        for ordinal, (_, child) in enumerate(children, start=1):
+            yield ordinal, child
+            child.clear(keep_tail=True)  # and the emptied <Child>s before it: memory stays flat
+            while child.getprevious() is not None:
+                del child.getparent()[0]
+    except etree.XMLSyntaxError as error:
+        raise _unreadable(path, error) from error
+
+
+class _Spool:
+    """One table's rows, pickled a <Child>'s rows at a time into a temporary file."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)
+        self.count = 0
+
+    def add(self, ordinal: int, rows: list[list[str | None]]) -> None:
+        if rows:
+            pickle.dump((ordinal, rows), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.count += len(rows)
+
+    def rows(self) -> Iterator[Row]:
+        self.file.seek(0)
+        while True:
+            try:
+                ordinal, rows = pickle.load(self.file)
+            except EOFError:
+                return
+            for values in rows:
+                yield ordinal, values
+
+
+def _spooled(path: Path) -> tuple[dict[CensusElement, _Spool], set[str]]:
+    """Every table's rows, spooled in one pass, and the elements no table reads."""
+    spools = {census_element: _Spool() for census_element in ELEMENTS}
+    unread: set[str] = set()
+    for ordinal, child in _children(path):
+        for census_element, rows in child_rows(child).items():
+            spools[census_element].add(ordinal, rows)
+        unread |= unread_elements(child)
+    return spools, unread
 
 
 def read_cin_xml(path: Path) -> list[TableSource]:
@@ -118,34 +138,30 @@ def read_cin_xml(path: Path) -> list[TableSource]:
                 "</Collection>: not a table the warehouse knows",
             )
         ]
-    rows: list[Row] = []
-    unread: set[str] = set()
-    try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False, no_network=True)
-        for ordinal, (_, child) in enumerate(children, start=1):
-            rows.extend(_plan_rows(ordinal, child, unread))
-            child.clear(keep_tail=True)
-            while child.getprevious() is not None:
-                del child.getparent()[0]
-    except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
-    table = tables.CIN_CP_PLANS
-    source = TableSource(
-        file_name=path.name,
-        table=table,
-        header=list(table.columns),
-        mapped=list(table.columns),
-        sheet=table.title,
-        row_label="Child element",
-        rows=rows.__iter__,
-        first_data_row=1,
-        la_code_in_file=lea,
-        keep_file_whole=True,
-    )
-    source.warnings.append("read: the child protection plans; the rest of the census is not loaded")
-    if unread:
-        source.warnings.append(f"elements not read: {', '.join(sorted(unread))}")
-    return [source]
+    spools, unread = _spooled(path)
+    sources = []
+    for census_element in ELEMENTS:
+        table = census_element.table
+        source = TableSource(
+            file_name=path.name,
+            table=table,
+            header=list(table.columns),
+            mapped=list(table.columns),
+            sheet=table.title,
+            row_label=census_element.row_label,
+            rows=spools[census_element].rows,
+            first_data_row=1,
+            la_code_in_file=lea,
+            keep_file_whole=census_element is ELEMENTS[0],  # once per file, whichever source
+        )
+        if not spools[census_element].count:
+            source.warnings.append(
+                f"the census has no <{census_element.element}>, so no {table.title} rows: it says there are none"
+            )
+        if unread:
+            source.warnings.append(f"elements not read: {', '.join(sorted(unread))}")
+        sources.append(source)
+    return sources
 
 
 # -- the census kept whole ------------------------------------------------------------------------
@@ -157,7 +173,8 @@ def _census_tree(census: bytes):
 
 
 def _child_id(child) -> str | None:
-    return _text(_first(_first(child, "ChildIdentifiers"), "LAchildID"))
+    identifiers = next(elements(child, "ChildIdentifiers"), None)
+    return text(next(elements(identifiers, "LAchildID"), None))
 
 
 def child_ids(census: bytes) -> list[str]:

@@ -19,7 +19,14 @@ from collections import Counter
 from functools import cache
 
 from csc_warehouse.tables.audits import AUDIT_ANSWER_CODES, AUDIT_ANSWERS
-from csc_warehouse.tables.cin import CATEGORY_OF_ABUSE_CODES, CIN_CP_PLANS
+from csc_warehouse.tables.cin import (
+    CATEGORY_OF_ABUSE_CODES,
+    CIN_ASSESSMENTS,
+    CIN_CP_PLANS,
+    CIN_PLANS,
+    CIN_REFERRALS,
+    CIN_SECTION47,
+)
 from csc_warehouse.tables.spec import TableSpec
 from csc_warehouse.tables.ssda903 import (
     PLACEMENT_CODES,
@@ -63,6 +70,10 @@ TABLES: tuple[TableSpec, ...] = (
     SSDA903_SW_EPISODES,
     SSDA903_DOLO,
     CIN_CP_PLANS,
+    CIN_REFERRALS,
+    CIN_ASSESSMENTS,
+    CIN_PLANS,
+    CIN_SECTION47,
     AUDIT_ANSWERS,
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
