@@ -202,7 +202,11 @@ def test_erasing_a_child_rewrites_the_kept_census_without_their_child_element(fr
     second_child = THREE_CHILDREN.splitlines()[5] + "\n"
     assert rewritten.decode().replace("'", '"') == THREE_CHILDREN.replace(second_child, "").rstrip("\n")
     assert kept["310"][0] == THREE_CHILDREN.encode(), "another authority's child of the same id stays"
-    assert erasure.rows_deleted == {"raw.cin_cp_plans": 1, "raw.cin_census_files (<Child> elements removed)": 1}
+    assert erasure.rows_deleted == {
+        "raw.cin_cp_plans": 1,
+        "raw.cin_referrals": 1,
+        "raw.cin_census_files (<Child> elements removed)": 1,
+    }
 
 
 def test_erasing_a_child_no_census_holds_leaves_the_censuses_as_they_were(fresh_warehouse, tmp_path):
@@ -234,6 +238,7 @@ def test_a_purged_version_takes_its_census_and_its_cin_findings_with_it(fresh_wa
             [version],
         )
     [purged] = retention.purge(90, url=fresh_warehouse)
-    assert (purged.delivery_version_id, purged.why, purged.rows_deleted) == (version, "rejected", 3 + 1)
+    # Its three CP plans and their three referrals, and the census kept whole.
+    assert (purged.delivery_version_id, purged.why, purged.rows_deleted) == (version, "rejected", 3 + 3 + 1)
     assert kept_censuses(fresh_warehouse) == []
     assert query(fresh_warehouse, "select count(*) from dq.return_errors") == [(0,)]
