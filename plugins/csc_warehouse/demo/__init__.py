@@ -15,7 +15,9 @@ recompute them from the written files with the contract's definitions.
 
 One module per story: `people` (children, ids, UPNs, postcodes), `placements`, `periods` (episodes),
 `looked_after` (in care, starting, leaving), `short_stays` (police protection, short breaks),
-`plans` (CP plans); `scenario` tells them in order and `files` writes the delivery CSVs. Everything
+`plans` (CP plans); `scenario` tells them in order and `files` writes the delivery CSVs. The audits:
+`audit` (the domestic abuse re-audit of February), `multi_agency_audit` (section 47, three agencies),
+`audit_programme` (the programme for 2013/14, November's domestic abuse audit and its action plan). Everything
 is drawn from one seeded `Dice`, in a fixed order, and written sorted: the same seed gives
 byte-identical files, and writing again overwrites them with the same bytes.
 """
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from csc_warehouse.demo import audit
+from csc_warehouse.demo import audit, audit_programme
 from csc_warehouse.demo.dates import eighteenth_birthday, extract_window_start, turning_18_window_end
 from csc_warehouse.demo.files import write_delivery
 from csc_warehouse.demo.scenario import build_scenario
@@ -59,6 +61,7 @@ def generate(
     audit_week = next((week for week in scenario.figures if week >= audit.AUDIT_DATE), None)
     if audit_week is not None:
         audit.write_audit_return(Path(landing_dir) / la_code / audit_week.isoformat(), la_code)
+    audit_programme.write_audit_files(landing_dir, la_code, scenario.figures)
     return scenario.figures
 
 
