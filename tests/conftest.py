@@ -233,6 +233,7 @@ SHARED_GROUP_MODULES = {
     "test_weekly_run.py",  # demo_weeks
     "test_history.py",  # demo_weeks, transforming.build()
     "test_report.py",  # demo_weeks
+    "test_demo_audits.py",  # demo_weeks
     "test_marts.py",  # transforming.build()
     "test_cp_marts.py",  # transforming.build()
     "test_audit_marts.py",  # transforming.build()

@@ -445,7 +445,7 @@ def test_the_same_seed_writes_byte_identical_files(tmp_path):
     generate(tmp_path / "first")
     generate(tmp_path / "second")
     first, second = all_files(tmp_path / "first"), all_files(tmp_path / "second")
-    # three extracts a week; the programme, the action plan and November's audit once, February's two audits
+    # three extracts a week; the programme, the action plan and January's audit once, February's two audits
     assert len(first) == 3 * len(DEMO_WEEKS) + 5
     assert first == second
 
@@ -470,7 +470,7 @@ def test_the_audit_files_arrive_once_with_the_first_delivery_after_they_were_sen
     audits = sorted((path.parent.name, path.name) for path in landing.rglob("audit_*.csv"))
     assert audits == [
         ("2014-01-13", "audit_actions.csv"),
-        ("2014-01-13", "audit_domestic_abuse_2013_11.csv"),
+        ("2014-01-13", "audit_domestic_abuse_2014_01.csv"),
         ("2014-01-13", "audit_programme.csv"),
         ("2014-02-10", "audit_domestic_abuse.csv"),
         ("2014-02-10", "audit_section_47.csv"),

@@ -17,7 +17,7 @@ One module per story: `people` (children, ids, UPNs, postcodes), `placements`, `
 `looked_after` (in care, starting, leaving), `short_stays` (police protection, short breaks),
 `plans` (CP plans); `scenario` tells them in order and `files` writes the delivery CSVs. The audits:
 `audit` (the domestic abuse re-audit of February), `multi_agency_audit` (section 47, three agencies),
-`audit_programme` (the programme for 2013/14, November's domestic abuse audit and its action plan). Everything
+`audit_programme` (the programme for 2013/14, January's domestic abuse audit and its action plan). Everything
 is drawn from one seeded `Dice`, in a fixed order, and written sorted: the same seed gives
 byte-identical files, and writing again overwrites them with the same bytes.
 """

@@ -1,6 +1,6 @@
 """The demo's case audit: a domestic abuse audit of 18 cases, as the audit team returns it.
 
-It is the re-audit, with the same questions, of the domestic abuse audit of November 2013 that
+It is the re-audit, with the same questions, of the domestic abuse audit of January 2014 that
 audit_programme writes, whose action plan it follows up.
 
 It reproduces the committee report's findings: risk considered early in 72% of cases, management

@@ -2,7 +2,8 @@
 audit programme and the audit actions, read from `reporting` for many authorities at once.
 
 Their statuses are as at each authority's newest as_at (the marts' `as_at` column), which the
-sources name. An action's own words are not read: the report counts actions by lead.
+sources name: a report for an earlier as_at leaves them out rather than state a later date's
+statuses. An action's own words are not read: the report counts actions by lead.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def read_agencies_programme_and_actions(conn, of: dict[str, ReportFigures], as_a
     if "audit_programme_status" in published:
         for la_code, theme, month, sample, lead, cases, status, status_as_at in conn.execute(
             "select la_code, audit_theme, planned_month, sample_size, lead, cases_audited, status, as_at"
-            " from reporting.audit_programme_status where la_code = any(%s)"
+            " from reporting.audit_programme_status where la_code = any(%s) and as_at <= %s"
             " order by la_code, planned_month, audit_theme",
-            [codes],
+            [codes, as_at],
         ):
             source = Source(
                 "audit_programme_status", "status", la_code, status_as_at, f"{theme}, planned_month {month}"
@@ -87,8 +88,9 @@ def read_agencies_programme_and_actions(conn, of: dict[str, ReportFigures], as_a
     if "audit_actions_status" in published:
         for la_code, theme, period, action_id, lead, due, status, overdue, status_as_at in conn.execute(
             "select la_code, audit_theme, audit_period, action_id, lead, due_date, status, overdue, as_at"
-            " from reporting.audit_actions_status where la_code = any(%s) order by la_code, lead, due_date, action_id",
-            [codes],
+            " from reporting.audit_actions_status where la_code = any(%s) and as_at <= %s"
+            " order by la_code, lead, due_date, action_id",
+            [codes, as_at],
         ):
             source = Source("audit_actions_status", "status, overdue", la_code, status_as_at, "by lead")
             of[la_code].audit_actions.append(AuditAction(theme, period, action_id, lead, due, status, overdue, source))
