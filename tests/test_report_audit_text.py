@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from csc_warehouse import report
 from csc_warehouse.report import audit_text
 from csc_warehouse.report.figures import (
     AgencyFinding,
@@ -14,6 +15,7 @@ from csc_warehouse.report.figures import (
     PlannedAudit,
     ReportFigures,
     Source,
+    Weekly,
 )
 
 AS_AT = date(2014, 2, 10)
@@ -156,3 +158,15 @@ def test_no_audit_this_month_is_said_and_nothing_published_says_nothing():
     march.as_at = date(2014, 3, 3)
     assert audit_text.audits(march)[0] == ("No case audit was done in March 2014.", [])
     assert audit_text.audits(ReportFigures("309", AS_AT)) == []
+
+
+def test_a_report_without_any_audit_says_so_without_an_empty_source_or_chart(tmp_path):
+    """(The demo's first week used to show this; its January audit now belongs to that month.) The
+    sentence names no source, so no empty brackets follow it, and the audit chart says "not
+    published" as the weekly charts do."""
+    week = Weekly(AS_AT, 533, Source("lac_weekly", "children_looked_after", "309", AS_AT))
+    written = report._written(ReportFigures("309", AS_AT, children_looked_after=[week]), tmp_path)
+    html_text = written.html.read_text()
+    assert "<p>No case audit has been published for this period.</p>" in html_text
+    assert "[]" not in html_text
+    assert "not published" in (written.html.parent / "audit_results.svg").read_text()

@@ -15,7 +15,8 @@ whole loop, so the re-audit follows a month after the audit. Week by week, as at
     Care planning   Mar 2014                                         planned
 
 Action DA-01, due 31 January, is overdue from 3 February. The re-audit's findings rise from
-January's: information sharing from 56% to 72%. The first demo week (6 January) has no audit yet.
+January's: information sharing from 56% to 72%. The first demo week (6 January) has no audit file yet
+(a report as at 6 January shows January's audit all the same: an audit belongs to its month).
 """
 
 from __future__ import annotations
