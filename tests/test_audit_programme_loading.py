@@ -63,6 +63,7 @@ def test_a_programme_sheet_is_recognised_by_its_header(fresh_warehouse, tmp_path
         ("Neglect,,6,Lead\n", "blank-value", "PLANNED_MONTH"),
         ("Neglect,2014-01,six,Lead\n", "not-a-count", "SAMPLE_SIZE"),
         ("Neglect,2014-01,-1,Lead\n", "not-a-count", "SAMPLE_SIZE"),
+        ("Neglect,2014-01,1000000,Lead\n", "not-a-count", "SAMPLE_SIZE"),
         ("Neglect,2014-01,6,Lead\nNeglect,2014-01,8,Other\n", "duplicate-planned audit", "AUDIT_THEME, PLANNED_MONTH"),
     ],
 )

@@ -36,8 +36,9 @@ class Overdue:
         return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def audit_programme(conn, run_as_at: str | None) -> list[str]:
-    """The section's lines; none when no authority's programme or actions are published."""
+def audit_programme(conn) -> list[str]:
+    """The section's lines; none when no authority's programme or actions are published. Each
+    authority's statuses are as at its newest as_at (the marts' as_at), whatever the run's as_at."""
     published = {
         name
         for (name,) in conn.execute(

@@ -2,9 +2,9 @@
 
 Each authority's delivery and its outcome, each failed check with its severity, DfE rule, count,
 what it means and what to do, example pseudonymous keys, then the headline figures and the audit
-programme (audit_alerts). The flagged
-records go as a CSV of keys and dates. An unchanged failure on the same records is reported in full
-once and then only said to persist, for CSC_ALERT_REPEAT_DAYS days (alert_repeats).
+programme (audit_alerts). The flagged records go as a CSV of keys and dates. An unchanged failure
+on the same records is reported in full once and then only said to persist, for
+CSC_ALERT_REPEAT_DAYS days (alert_repeats).
 The email never carries names, dates of birth, postcodes, UPNs or the authority's own child ids.
 """
 
@@ -35,7 +35,7 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
     with warehouse.connect(url) as conn:
         persisting = _persisting(conn, failed, run.as_at)
         attachment = _flagged_records_csv(conn, failed)
-        audit_programme = audit_alerts.audit_programme(conn, run.as_at)
+        audit_programme = audit_alerts.audit_programme(conn)
 
     text = [f"Weekly run for as_at {run.as_at}: {state}."]
     if run.failed:

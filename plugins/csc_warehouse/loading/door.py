@@ -26,7 +26,7 @@ TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
 DATE_SHAPED = re.compile(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}.*)$")
 # A month is YYYY-MM and nothing else (contract 1.5): 2014-1, 01/2014 or a date would be guessed at.
 MONTH_PATTERN = r"^\s*\d{4}-(0[1-9]|1[0-2])\s*$"
-COUNT_PATTERN = r"^\s*\d+\s*$"
+COUNT_PATTERN = r"^\s*\d{1,6}\s*$"  # up to 999,999 cases: a sample, and an integer in staging
 
 
 class DoorSql:
@@ -229,7 +229,7 @@ class DoorCheck:
                     message = f"{column} {value!r} is not a month written YYYY-MM (e.g. 2014-01)"
                     self._add(row, column, value, "month-format", message, child_id)
                 else:
-                    message = f"{column} {value!r} is not a whole number of 0 or more"
+                    message = f"{column} {value!r} is not a whole number from 0 to 999999"
                     self._add(row, column, value, "not-a-count", message, child_id)
         for column, codes in table.codes.items():
             if column not in column_of:
