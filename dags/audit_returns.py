@@ -1,9 +1,12 @@
-"""Audit returns: when a case-audit return arrives, ingest it, check it, build audit_results, publish.
+"""Audit returns: when a case-audit return, an audit programme or an action plan arrives, ingest it,
+check it, build the audit marts (audit_results, by agency, the programme's and the actions' status),
+publish.
 
 Scheduled on the asset csc://landing/audit_returns, which the weekly DAG updates when its ingest
-loaded an audit return; `csc run-audits` runs it by hand for whatever has arrived. The logic lives
+loaded one of those files; `csc run-audits` runs it by hand for whatever has arrived. The logic lives
 in csc_warehouse.audit_returns; this file only wires tasks (shared parts in csc_warehouse.dag_parts).
-dbt builds audit_results and the models it reads in one task (one `dbt build`).
+dbt builds the audit marts and the models they read in one task (one `dbt build`, still named
+build_audit_results).
 """
 
 from __future__ import annotations

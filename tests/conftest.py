@@ -233,8 +233,10 @@ SHARED_GROUP_MODULES = {
     "test_weekly_run.py",  # demo_weeks
     "test_history.py",  # demo_weeks, transforming.build()
     "test_report.py",  # demo_weeks
+    "test_demo_audits.py",  # demo_weeks
     "test_marts.py",  # transforming.build()
     "test_cp_marts.py",  # transforming.build()
+    "test_audit_marts.py",  # transforming.build()
     "test_retention.py",  # transforming.build()
     "test_dbt_results.py",  # lists target/
     "test_return_rules.py",  # transforming.build()

@@ -4,7 +4,9 @@ dbt, GX) against a real PostgreSQL, in a scenario database of their own.
 One domestic abuse audit of 18 cases arrives from two authorities, 309 as the long CSV and 310 as the
 wide workbook; both give the same audit_results, among them a question answered Yes in 8 of its 10
 applicable cases: 80%, 8:10. Then 309 sends the audit again, corrected, in a later folder: the next
-run loads only that, and the newest delivery's answers win for 309 alone.
+run loads only that, and the newest delivery's answers win for 309 alone. Last, 310 sends only its
+audit programme and action plan (contract 1.5): the DAG picks them up on their own and publishes their
+statuses.
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ EXPECTED = [
     ("was_the_child_seen_alone_", QUESTIONS[1], 12, 18, 67, "12:18"),  # 66.67 -> 67
 ]
 CORRECTED = ("the_protection_plan_was_clear", QUESTIONS[0], 9, 10, 90, "9:10")
+PROGRAMME = "audit_theme,planned_month,sample_size,lead\nDomestic abuse,2014-02,18,Head of Safeguarding\n"
+ACTIONS = (
+    "audit_theme,audit_period,action_id,action,lead,due_date,status,done_date\n"
+    "Domestic abuse,2014-02,DA-01,Record the risk assessment early,Team Manager,31/01/2014,open,\n"
+)
 
 
 def published(url: str, la_code: str) -> list[tuple]:
@@ -112,17 +119,23 @@ def audit_scenario(warehouse_url, mail_sink, tmp_path_factory):
     (landing / LONG / "2014-02-17").mkdir(parents=True)
     (landing / LONG / "2014-02-17" / "audit_domestic_abuse.csv").write_text(long_csv(LONG, corrected=True))
     second = run_csc("run-audits", "--landing", str(landing), **environment)
+
+    (landing / WIDE / "2014-02-24").mkdir(parents=True)
+    (landing / WIDE / "2014-02-24" / "programme.csv").write_text(PROGRAMME)
+    (landing / WIDE / "2014-02-24" / "actions.csv").write_text(ACTIONS)
+    third = run_csc("run-audits", "--landing", str(landing), **environment)
     return {
         "url": url,
         "first": first,
         "after_first": after_first,
         "second": second,
         "after_second": {la: published(url, la) for la in (LONG, WIDE)},
+        "third": third,
     }
 
 
 def test_csc_run_audits_runs_the_dag_green(audit_scenario):
-    for run in (audit_scenario["first"], audit_scenario["second"]):
+    for run in (audit_scenario["first"], audit_scenario["second"], audit_scenario["third"]):
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
         assert run.stdout.splitlines()[-1].startswith("audit_returns at ") and "success" in run.stdout
 
@@ -152,9 +165,23 @@ def test_each_run_loads_only_what_arrived_and_is_recorded(audit_scenario):
         (LONG, date(2014, 2, 10), "accepted"),
         (LONG, date(2014, 2, 17), "accepted"),
         (WIDE, date(2014, 2, 10), "accepted"),
+        (WIDE, date(2014, 2, 24), "accepted"),
     ]
     assert answers_in_raw == 3 * CASES * len(QUESTIONS)
-    assert runs == [("audit_returns", "success", ["audit_results"])] * 2
+    assert runs == [("audit_returns", "success", audit_returns.MARTS)] * 3
+
+
+def test_a_programme_and_an_action_plan_alone_run_the_audit_dag_and_publish_their_status(audit_scenario):
+    with psycopg.connect(audit_scenario["url"]) as conn:
+        programme = conn.execute(
+            "select la_code, audit_theme, planned_month, cases_audited, status, as_at"
+            " from reporting.audit_programme_status"
+        ).fetchall()
+        actions = conn.execute(
+            "select la_code, action_id, overdue, as_at from reporting.audit_actions_status"
+        ).fetchall()
+    assert programme == [(WIDE, THEME, date(2014, 2, 1), CASES, "done", date(2014, 2, 24))]
+    assert actions == [(WIDE, "DA-01", True, date(2014, 2, 24))]
 
 
 def test_the_weekly_dag_announces_audit_returns_and_the_audit_dag_listens(tmp_path):
@@ -194,8 +221,8 @@ def test_the_weekly_dag_announces_audit_returns_and_the_audit_dag_listens(tmp_pa
         "finish",
     ):
         assert f"'{task_id}'" in lines["TASKS"]
-    # One dbt task, building audit_results and what it reads only.
-    assert "BUILD {'dag_id': 'audit_returns', 'select': ['+audit_results']}" in result.stdout
+    # One dbt task, building the audit marts and what they read only.
+    assert f"BUILD {{'dag_id': 'audit_returns', 'select': {audit_returns.DBT_SELECT!r}}}" in result.stdout
 
 
 def test_only_newly_loaded_audit_files_trigger_the_audit_dag():

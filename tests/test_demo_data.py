@@ -464,7 +464,8 @@ def test_the_same_seed_writes_byte_identical_files(tmp_path):
     generate(tmp_path / "first")
     generate(tmp_path / "second")
     first, second = all_files(tmp_path / "first"), all_files(tmp_path / "second")
-    assert len(first) == 3 * len(DEMO_WEEKS) + 1  # three extracts a week, and the audit return once
+    # three extracts a week; the programme, the action plan and January's audit once, February's two audits
+    assert len(first) == 3 * len(DEMO_WEEKS) + 5
     assert first == second
 
 
@@ -484,6 +485,12 @@ def test_another_seed_gives_other_records_but_the_same_figures(tmp_path):
         assert figures_from_files(read_delivery(tmp_path / "other", as_at)) == expected
 
 
-def test_the_audit_return_arrives_once_with_the_first_delivery_after_the_audit(landing):
-    audits = sorted(landing.rglob("audit_*.csv"))
-    assert [path.parent.name for path in audits] == ["2014-02-10"]
+def test_the_audit_files_arrive_once_with_the_first_delivery_after_they_were_sent(landing):
+    audits = sorted((path.parent.name, path.name) for path in landing.rglob("audit_*.csv"))
+    assert audits == [
+        ("2014-01-13", "audit_actions.csv"),
+        ("2014-01-13", "audit_domestic_abuse_2014_01.csv"),
+        ("2014-01-13", "audit_programme.csv"),
+        ("2014-02-10", "audit_domestic_abuse.csv"),
+        ("2014-02-10", "audit_section_47.csv"),
+    ]

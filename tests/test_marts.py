@@ -387,8 +387,9 @@ def sensitive_values(url: str) -> set[str]:
 
 
 PERSONAL_NAME_PARTS = {"id", "dob", "birth", "post", "postcode", "upn", "mother", "name", "surname"}
-# Named so by the data contract, and about no person: audit_results.question_id identifies a question.
-NOT_PERSONAL = {"question_id"}
+# Named so by the data contract, and about no person: audit_results.question_id identifies a question,
+# audit_actions_status.action_id an action of an audit's action plan.
+NOT_PERSONAL = {"question_id", "action_id"}
 
 
 def personal_data_in_marts(url: str, *, text_only: bool = False) -> list[str]:

@@ -136,17 +136,3 @@ def test_reports_drawn_together_are_the_reports_drawn_one_by_one(report, demo_we
 
     assert (tmp_path / f"309-{AS_AT}" / "report.md").read_text() == report["markdown"]
     assert (tmp_path / f"309-{AS_AT}" / "report.html").read_text() == report["html"]
-
-
-def test_a_week_before_any_audit_says_so_without_an_empty_source_or_chart(demo_weeks, tmp_path):
-    """The first demo week has no audit published: the sentence names no source (no empty brackets
-    after it), and the audit chart says "not published" as the weekly charts do."""
-    first_week = min(demo_weeks["figures"])
-    result = run_csc(
-        "report", "--la", "309", "--as-at", first_week.isoformat(), "--out", str(tmp_path),
-        CSC_WAREHOUSE_URL=demo_weeks["url"],
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    html_text = (tmp_path / f"309-{first_week}" / "report.html").read_text()
-    assert "<p>No case audit has been published for this period.</p>" in html_text
-    assert "[]" not in html_text

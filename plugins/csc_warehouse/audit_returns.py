@@ -1,13 +1,14 @@
 """The audit-returns run, step by step: each function is one task of the `audit_returns` DAG.
 
-A case-audit return (contract 1.3) arrives in an authority's delivery folder like the weekly
-extracts. The run ingests every delivery under the landing area that holds an audit return and has
-not been loaded, puts newly loaded versions through the quality gate, builds audit_results with dbt
-(the DAG's one dbt task selects it and what it reads), checks it and publishes it through the
-same write-audit-publish path as the weekly run, recording the run in dq.runs.
+A case-audit return (contract 1.3), an audit programme or an action plan (contract 1.5) arrives in
+an authority's delivery folder like the weekly extracts. The run ingests every delivery under the
+landing area that holds one of them and has not been loaded, puts newly loaded versions through the
+quality gate, builds the audit marts with dbt (the DAG's one dbt task selects them and what they
+read), checks them and publishes them through the same write-audit-publish path as the weekly run,
+recording the run in dq.runs.
 
 The DAG is scheduled on the asset `csc://landing/audit_returns`, which the weekly DAG updates when
-its ingest loaded an audit return; `csc run-audits` runs it by hand. After a weekly run that
+its ingest loaded one of those files; `csc run-audits` runs it by hand. After a weekly run that
 published audit_results already, the triggered run publishes the same figures again, unless the
 weekly run kept an authority's published rows back for a problem elsewhere: the audit results,
 checked on their own, then publish. Every function takes plain values and works without Airflow.
@@ -29,20 +30,21 @@ log = logging.getLogger(__name__)
 DAG_ID = "audit_returns"
 ASSET_NAME = "audit_returns"
 ASSET_URI = "csc://landing/audit_returns"
-MARTS = ["audit_results"]
-DBT_SELECT = ["+audit_results"]  # the mart and every model it reads
+MARTS = ["audit_results", "audit_results_by_agency", "audit_programme_status", "audit_actions_status"]
+DBT_SELECT = [f"+{mart}" for mart in MARTS]  # the marts and every model they read
 # Audit returns are CSV or workbooks; an XML file is never one (and reading a big one to find out is slow).
 AUDIT_FORMATS = (".csv", ".txt", ".xlsx", ".xlsm")
+AUDIT_TABLE_NAMES = {table.name for table in tables.AUDIT_TABLES}
 AUDIT_WORDS = RunWords(
     step_did_not_finish={
         "plan": "planning did not finish (see its task log)",
         "outcomes": "ingestion did not finish (see its task log)",
         "delivery_verdict": "the delivery checks did not finish (see its task log)",
-        "mart_verdict": "the dbt build or the audit_results checks did not finish (see its task log)",
+        "mart_verdict": "the dbt build or the audit marts' checks did not finish (see its task log)",
         "published": "publication did not finish (see its task log)",
     },
-    checks="audit_results",
-    rows_kept="published audit results",
+    checks="audit mart",
+    rows_kept="published audit results, programme and actions",
 )
 
 
@@ -54,13 +56,14 @@ def holds_an_audit_return(delivery: landing.Delivery) -> bool:
             sources = read_file(path)
         except ReaderError:
             continue  # unreadable: the ingest that loads the folder says so
-        if any(source.table is tables.AUDIT_ANSWERS for source in sources):
+        if any(source.table in tables.AUDIT_TABLES for source in sources):
             return True
     return False
 
 
 def find_arrived(run_plan: dict) -> list[str]:
-    """Delivery folders holding an audit return whose bytes the ledger has not seen, oldest first."""
+    """Delivery folders holding an audit return, programme or action plan whose bytes the ledger has not
+    seen, oldest first."""
     found = []
     the_plan = RunPlan.from_xcom(run_plan)
     deliveries = [d for d in landing.find_deliveries(the_plan.landing) if holds_an_audit_return(d)]
@@ -80,7 +83,8 @@ def find_arrived(run_plan: dict) -> list[str]:
 
 
 def loaded_audit_returns(outcomes: list[dict] | None) -> int:
-    """How many audit-return files (or sheets) an ingest loaded just now: the weekly DAG's trigger."""
+    """How many audit files (or sheets: returns, programmes, action plans) an ingest loaded just now: the
+    weekly DAG's trigger."""
     ingested = [IngestedDelivery.from_xcom(outcome) for outcome in outcomes or []]
     newly_loaded = [
         delivery for delivery in ingested if delivery.status == VersionStatus.LOADED and not delivery.already_loaded
@@ -89,19 +93,19 @@ def loaded_audit_returns(outcomes: list[dict] | None) -> int:
         1
         for delivery in newly_loaded
         for file in delivery.files
-        if file.table_name == tables.AUDIT_ANSWERS.name and file.status == FileStatus.ACCEPTED
+        if file.table_name in AUDIT_TABLE_NAMES and file.status == FileStatus.ACCEPTED
     )
 
 
 def check_marts(run_id: str, run_plan: dict) -> dict:
-    """The gate on audit_results only: the marts this run builds and publishes."""
+    """The gate on the audit marts only: the marts this run builds and publishes."""
     suites = [suite for suite in quality.load_suites(scope=Scope.MART) if suite.schema_and_table[1] in MARTS]
     as_at = RunPlan.from_xcom(run_plan).as_at.isoformat()
     return quality.check_marts(run_id, as_at, suites=suites).to_xcom()
 
 
 def publish(run_id: str, delivery_verdict: dict, mart_verdict: dict) -> list[str]:
-    """Publish audit_results, keeping the rows of the authorities the gates refused."""
+    """Publish the audit marts, keeping the rows of the authorities the gates refused."""
     return runs.publish(run_id, delivery_verdict, mart_verdict, marts=MARTS)
 
 

@@ -55,7 +55,8 @@ def plan(params: Mapping[str, Any], logical_date: datetime | None = None) -> dic
 
 
 def announce_audit_returns(batch_outcomes: Iterable[list[dict]] | None) -> None:
-    """Updates AUDIT_RETURNS (the task's outlet) when an ingest batch loaded an audit return; else skipped."""
+    """Updates AUDIT_RETURNS (the task's outlet) when an ingest batch loaded an audit return, programme or
+    action plan; else skipped."""
     if not audit_returns.loaded_audit_returns(concatenated(batch_outcomes)):
         raise AirflowSkipException("no audit return was loaded")
 

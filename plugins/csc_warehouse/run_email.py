@@ -1,9 +1,10 @@
 """The weekly run's one email: whether this week's figures can be used, in one look.
 
 Each authority's delivery and its outcome, each failed check with its severity, DfE rule, count,
-what it means and what to do, example pseudonymous keys, then the headline figures. The flagged
-records go as a CSV of keys and dates. An unchanged failure on the same records is reported in full
-once and then only said to persist, for CSC_ALERT_REPEAT_DAYS days (dq.alert_fingerprints).
+what it means and what to do, example pseudonymous keys, then the headline figures and the audit
+programme (audit_alerts). The flagged records go as a CSV of keys and dates. An unchanged failure
+on the same records is reported in full once and then only said to persist, for
+CSC_ALERT_REPEAT_DAYS days (alert_repeats).
 The email never carries names, dates of birth, postcodes, UPNs or the authority's own child ids.
 """
 
@@ -13,11 +14,11 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
 
-from csc_warehouse import alerts, settings, warehouse
+from csc_warehouse import alert_repeats, alerts, audit_alerts, warehouse
+from csc_warehouse.alert_repeats import FirstReported
 from csc_warehouse.handoffs import CheckResult, DeliveryLine, HeadlineFigure, RunSummary, Scope, Severity
 from csc_warehouse.statuses import VersionStatus
 
@@ -27,14 +28,6 @@ VOLATILE_RECORD_FIELDS = {"delivery_version_id", "source_row", "source_file"}
 REJECTED_OUTCOMES = (VersionStatus.QUARANTINED, VersionStatus.REJECTED)
 
 
-@dataclass(frozen=True)
-class FirstReported:
-    """When a failure that persists unchanged was first reported in full."""
-
-    as_at: date | None
-    seen: datetime
-
-
 def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
     failed = run.failed_checks
     warned = any(check.severity is Severity.WARN for check in failed)
@@ -42,6 +35,7 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
     with warehouse.connect(url) as conn:
         persisting = _persisting(conn, failed, run.as_at)
         attachment = _flagged_records_csv(conn, failed)
+        audit_programme = audit_alerts.audit_programme(conn)
 
     text = [f"Weekly run for as_at {run.as_at}: {state}."]
     if run.failed:
@@ -49,6 +43,7 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
     text += _deliveries(run)
     text += _failed_checks(failed, persisting)
     text += _headline_figures(run.figures)
+    text += audit_programme
     if run.errors:
         text += ["", "Why the run failed:"] + [f"  {error}" for error in run.errors]
     for report in run.reports:
@@ -184,22 +179,9 @@ def _persisting(conn, failed: tuple[CheckResult, ...], as_at: str | None) -> dic
     as reported now."""
     persisting = {}
     for index, check in enumerate(failed):
-        fingerprint = _fingerprint(conn, check)
-        row = conn.execute(
-            "select first_as_at, first_seen, last_reported > now() - make_interval(days => %s)"
-            " from dq.alert_fingerprints where fingerprint = %s",
-            [settings.alert_repeat_days(), fingerprint],
-        ).fetchone()
-        if row and row[2]:
-            persisting[index] = FirstReported(row[0], row[1])
-            conn.execute("update dq.alert_fingerprints set last_seen = now() where fingerprint = %s", [fingerprint])
-        else:
-            conn.execute(
-                "insert into dq.alert_fingerprints (fingerprint, la_code, expectation, first_as_at)"
-                " values (%s, %s, %s, %s)"
-                " on conflict (fingerprint) do update set last_reported = now(), last_seen = now()",
-                [fingerprint, check.la_code, check.expectation, as_at],
-            )
+        first = alert_repeats.reported_before(conn, _fingerprint(conn, check), check.la_code, check.expectation, as_at)
+        if first is not None:
+            persisting[index] = first
     return persisting
 
 

@@ -83,6 +83,7 @@ def migrate(url: str | None = None) -> list[str]:
         for table in TABLES:
             if table.name not in existing:
                 conn.execute(raw_table_ddl(table))
+        _add_new_raw_columns(conn, existing)
         secret = os.environ.get(PSEUDONYM_KEY_VARIABLE)
         if secret and install_pseudonym_key(conn, secret) and KEYS_MIGRATION not in applied_now:
             log.warning("installed the pseudonym key from %s: every child key has changed", PSEUDONYM_KEY_VARIABLE)
@@ -98,6 +99,25 @@ def install_pseudonym_key(conn: psycopg.Connection, secret: str) -> bool:
     if len(key) < 16:
         raise ValueError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 bytes long")
     return conn.execute("select keys.install_key(%s)", [key]).fetchone()[0]
+
+
+def _add_new_raw_columns(conn: psycopg.Connection, existing: set[str]) -> None:
+    """A column a table gained after its raw table was made (the audit answers' agency) is added at
+    the end, as text; COPY names its columns, so their order does not matter. Only when one is
+    missing: the alter waits for any load in progress."""
+    present = set(
+        conn.execute("select table_name, column_name from information_schema.columns where table_schema = 'raw'")
+    )
+    for table in TABLES:
+        missing = [
+            c for c in table.columns if table.name in existing and (table.name, table.raw_column(c)) not in present
+        ]
+        for column in missing:
+            conn.execute(
+                sql.SQL("alter table raw.{} add column if not exists {} text").format(
+                    sql.Identifier(table.name), sql.Identifier(table.raw_column(column))
+                )
+            )
 
 
 def raw_table_ddl(table: TableSpec) -> sql.Composed:

@@ -68,6 +68,7 @@ def test_each_sheet_of_a_wide_workbook_is_a_theme_and_each_cell_an_answer(tmp_pa
         "QUESTION_TEXT": "Strategy meeting held",
         "ANSWER": "Yes",
         "COMMENT": None,
+        "AGENCY": None,
     }
 
 

@@ -71,3 +71,16 @@ def test_a_column_named_twice_is_a_duplicate():
 def test_codes_are_the_union_since_2013_14():
     assert {"1", "2", "M", "F", "U"} == tables.SEX_CODES
     assert {"K3", "Z11", "Z12", "Z13", "Z14", "Z1"} <= tables.PLACEMENT_CODES
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("audit_theme,audit_date,case_ref,auditor,question_id,question_text,answer,comment", "audit_answers"),
+        ("audit_theme,audit_date,case_ref,auditor,question_id,question_text,answer,comment,agency", "audit_answers"),
+        ("audit_theme,planned_month,sample_size,lead", "audit_programme"),
+        ("audit_theme,audit_period,action_id,action,lead,due_date,status,done_date", "audit_actions"),
+    ],
+)
+def test_each_audit_header_row_is_its_table(header, name):
+    assert tables.recognise(header.split(",")).name == name

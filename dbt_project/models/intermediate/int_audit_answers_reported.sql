@@ -44,6 +44,7 @@ final as (
         accepted_answers.delivery_version_id,
         accepted_answers.source_row,
         accepted_answers.case_ref,
+        accepted_answers.agency,
         accepted_answers.audit_date,
         accepted_answers.question_id,
         accepted_answers.question_text,

@@ -1,7 +1,9 @@
 {#- The committee report's figures, one row per authority, as_at and measure, each with the
     previous value it is compared with and one plain-English sentence. Weekly measures compare with
     the authority's previous as_at; an audit question compares with the previous audit of its theme.
-    Audits are reported at every as_at from their month on, until the next audit of the theme. -#}
+    Audits are reported at every as_at from their month on, until the next audit of the theme. Where an
+    authority delivered an audit programme or actions, its overdue audits and actions are counted at the
+    newest as_at their statuses are as at. -#}
 with cp_weekly as (
     select * from {{ ref('cp_weekly') }}
 ),
@@ -20,6 +22,14 @@ brief_episodes as (
 
 audit_results as (
     select * from {{ ref('audit_results') }}
+),
+
+audit_programme as (
+    select * from {{ ref('audit_programme_status') }}
+),
+
+audit_actions as (
+    select * from {{ ref('audit_actions_status') }}
 ),
 
 weekly_figures as (
@@ -121,7 +131,6 @@ weekly_statements as (
 audits_compared as (
     select
         *,
-        lag(pct_met) over (partition by la_code, audit_theme, question_id order by audit_period) as previous_pct_met,
         lead(audit_period) over (partition by la_code, audit_theme, question_id order by audit_period) as next_period
     from audit_results
 ),
@@ -152,10 +161,52 @@ audit_statements as (
         and (audits.next_period is null or audits.next_period > report_dates.as_at)
 ),
 
+overdue_counts as (
+    select
+        la_code,
+        as_at,
+        'overdue_audits' as measure,
+        count(*) filter (where status = 'overdue') as overdue,
+        count(*) as listed,
+        'audits of the programme' as described_as
+    from audit_programme
+    group by la_code, as_at
+    union all
+    select
+        la_code,
+        as_at,
+        'overdue_actions' as measure,
+        count(*) filter (where overdue) as overdue,
+        count(*) as listed,
+        'audit actions' as described_as
+    from audit_actions
+    group by la_code, as_at
+),
+
+overdue_statements as (
+    select
+        la_code,
+        as_at,
+        measure,
+        overdue::numeric as value,
+        null::numeric as previous_value,
+        format(
+            'As at %s, %s of the %s %s %s overdue.',
+            to_char(as_at, 'FMDD FMMonth YYYY'),
+            overdue,
+            listed,
+            described_as,
+            case when overdue = 1 then 'was' else 'were' end
+        ) as statement
+    from overdue_counts
+),
+
 final as (
     select * from weekly_statements
     union all
     select * from audit_statements
+    union all
+    select * from overdue_statements
 )
 
 select * from final

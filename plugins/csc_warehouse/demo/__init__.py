@@ -17,7 +17,9 @@ recompute them from the written files with the contract's definitions.
 One module per story: `people` (children, ids, UPNs, postcodes), `placements`, `periods` (episodes),
 `looked_after` (in care, starting, leaving), `short_stays` (police protection, short breaks),
 `plans` (CP plans), `children_in_need` (the referrals around the plans, and the front door's other
-work); `scenario` tells them in order, `files` writes the delivery CSVs and `census` the census XML. Everything
+work); `scenario` tells them in order, `files` writes the delivery CSVs and `census` the census XML. The audits:
+`audit` (the domestic abuse re-audit of February), `multi_agency_audit` (section 47, three agencies),
+`audit_programme` (the programme for 2013/14, January's domestic abuse audit and its action plan). Everything
 is drawn from one seeded `Dice`, in a fixed order, and written sorted: the same seed gives
 byte-identical files, and writing again overwrites them with the same bytes.
 """
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from csc_warehouse.demo import audit
+from csc_warehouse.demo import audit, audit_programme
 from csc_warehouse.demo.children_in_need import children_in_need
 from csc_warehouse.demo.dates import eighteenth_birthday, extract_window_start, turning_18_window_end
 from csc_warehouse.demo.files import write_delivery
@@ -63,6 +65,7 @@ def generate(
     audit_week = next((week for week in scenario.figures if week >= audit.AUDIT_DATE), None)
     if audit_week is not None:
         audit.write_audit_return(Path(landing_dir) / la_code / audit_week.isoformat(), la_code)
+    audit_programme.write_audit_files(landing_dir, la_code, scenario.figures)
     return scenario.figures
 
 

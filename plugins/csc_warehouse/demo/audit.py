@@ -1,5 +1,8 @@
 """The demo's case audit: a domestic abuse audit of 18 cases, as the audit team returns it.
 
+It is the re-audit, with the same questions, of the domestic abuse audit of January 2014 that
+audit_programme writes, whose action plan it follows up.
+
 It reproduces the committee report's findings: risk considered early in 72% of cases, management
 direction in 67%, protection plans clear in 80% (8:10), plans that supported as well as monitored
 in 90%, realistic tasks in 89%. The report also says 74% for information sharing, which no count
@@ -60,21 +63,30 @@ def _answer(question: Question, case_number: int) -> str:
     return "Partial" if case_number % 2 else "No"
 
 
-def write_audit_return(folder: Path, la_code: str = "309") -> Path:
-    """The audit as a long CSV in the delivery folder; returns its path."""
+def write_audit_return(
+    folder: Path,
+    la_code: str = "309",
+    *,
+    questions: tuple[Question, ...] = QUESTIONS,
+    audit_date: date = AUDIT_DATE,
+    case_prefix: str = "DA",
+    file_name: str = "audit_domestic_abuse.csv",
+) -> Path:
+    """The audit as a long CSV in the delivery folder; returns its path. The defaults are February's
+    audit; audit_programme writes the theme's earlier audit with its own questions, date and cases."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "audit_domestic_abuse.csv"
+    path = folder / file_name
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(LONG_COLUMNS)
         for case_number in range(1, CASES + 1):
-            case_ref = f"DA{la_code}-{case_number:03d}"
+            case_ref = f"{case_prefix}{la_code}-{case_number:03d}"
             auditor = f"Auditor {1 + case_number % 3}"
-            for question in QUESTIONS:
+            for question in questions:
                 writer.writerow(
                     [
                         AUDIT_THEME,
-                        AUDIT_DATE.strftime("%d/%m/%Y"),
+                        audit_date.strftime("%d/%m/%Y"),
                         case_ref,
                         auditor,
                         question.question_id,

@@ -24,6 +24,9 @@ from csc_warehouse.statuses import FileStatus
 FINDINGS_PER_CHECK = 100
 TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
 DATE_SHAPED = re.compile(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}.*)$")
+# A month is YYYY-MM and nothing else (contract 1.5): 2014-1, 01/2014 or a date would be guessed at.
+MONTH_PATTERN = r"^\s*\d{4}-(0[1-9]|1[0-2])\s*$"
+COUNT_PATTERN = r"^\s*\d{1,6}\s*$"  # up to 999,999 cases: a sample, and an integer in staging
 
 
 class DoorSql:
@@ -58,10 +61,23 @@ class DoorSql:
         )
 
     def key(self) -> list[str]:
-        """The columns the table holds one row per, when the source has them all."""
-        if self.table.one_row_per and all(column in self.column for column in self.table.one_row_per):
-            return list(self.table.one_row_per)
+        """The columns the table holds one row per, when the source has every required one of them: an
+        optional one (an audit answer's AGENCY) is part of the key only where the file has it."""
+        table = self.table
+        if all(column in self.column for column in table.one_row_per if column in table.required):
+            return [column for column in table.one_row_per if column in self.column]
         return []
+
+    def breaks_pattern(self, column: str) -> sql.Composable | None:
+        """True when a value that is not blank breaks the column's shape (a month, a count)."""
+        pattern = (
+            MONTH_PATTERN if column in self.table.months else COUNT_PATTERN if column in self.table.counts else None
+        )
+        if pattern is None:
+            return None
+        return sql.SQL("(nullif(btrim({v}), '') is not null and {v} !~ {pattern})").format(
+            v=self.column[column], pattern=sql.Literal(pattern)
+        )
 
     # -- the same checks, cheap for the usual shapes -----------------------------------------------
 
@@ -81,6 +97,11 @@ class DoorSql:
     def fails(self, column: str) -> sql.Composable | None:
         """True when the value breaks a door check (exactly as the strict checks say); None: no check."""
         value, blank_matters = self.column[column], column in self.table.not_blank
+        breaks_pattern = self.breaks_pattern(column)
+        if breaks_pattern is not None:
+            return (
+                sql.SQL("({} or {})").format(breaks_pattern, self.is_blank(column)) if blank_matters else breaks_pattern
+            )
         if column in self.table.dates:
             if blank_matters:
                 return sql.SQL("case when {usual} then false else raw.parse_date({v}) is null end").format(
@@ -202,6 +223,14 @@ class DoorCheck:
             )
             for row, value, child_id in self._failing(column, condition):
                 self._add(row, column, value, *date_problem(column, value), child_id)
+        for column in [c for c in (*table.months, *table.counts) if c in column_of]:
+            for row, value, child_id in self._failing(column, self.door.breaks_pattern(column)):
+                if column in table.months:
+                    message = f"{column} {value!r} is not a month written YYYY-MM (e.g. 2014-01)"
+                    self._add(row, column, value, "month-format", message, child_id)
+                else:
+                    message = f"{column} {value!r} is not a whole number from 0 to 999999"
+                    self._add(row, column, value, "not-a-count", message, child_id)
         for column, codes in table.codes.items():
             if column not in column_of:
                 continue

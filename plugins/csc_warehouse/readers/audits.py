@@ -1,16 +1,18 @@
 """Case-audit returns as audit teams keep them (contract 1.3): a workbook with one sheet per theme.
 
 A sheet is a wide audit return when its header row holds `case_ref` and `audit_date` (and usually
-`auditor`), every other column being one question, headed by its text. Each (case, question) cell
+`auditor`; in a multi-agency audit `agency`, after `audit_date`), every other column being one
+question, headed by its text. Each (case, question) cell
 becomes one row of the audit answers table, the table the long CSV form loads into directly:
 
     audit_theme    the sheet's name            question_id    the header text, lower case, every
     audit_date     the case's audit_date                      character but a-z and 0-9 as `_`
     case_ref       the case's case_ref         question_text  the header text
     auditor        the case's auditor          answer         the cell, as typed (blank allowed)
+    agency         the row's agency (blank: CSC, in staging)
 
 The long form (audit_theme, audit_date, case_ref, auditor, question_id, question_text, answer,
-comment) is recognised by its header row like any other table, in a CSV or in a sheet.
+comment, and optionally agency) is recognised by its header row like any other table, in a CSV or in a sheet.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from csc_warehouse import tables
 from csc_warehouse.readers import xlsx
 from csc_warehouse.readers.base import Problem, Row, TableSource
 
-CASE_COLUMNS = ("case_ref", "auditor", "audit_date")
+CASE_COLUMNS = ("case_ref", "auditor", "audit_date", "agency")
 IDENTIFYING = {"case_ref", "audit_date"}
 LONG_FORM_ONLY = {"question_id", "question_text", "answer"}
 
@@ -108,6 +110,7 @@ def _source(path: Path, theme: str, header_row: int, header: list[str], names: l
                         text,
                         values[position],
                         None,
+                        case.get("agency"),
                     ],
                 )
 

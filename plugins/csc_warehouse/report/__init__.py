@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from csc_warehouse import settings
-from csc_warehouse.report import charts, text
+from csc_warehouse.report import audit_text, charts, text
 from csc_warehouse.report.figures import ReportFigures, read_figures_of
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]
     return [
         ("Children subject to a child protection plan", text.child_protection(figures)),
         ("Looked-after children", text.looked_after(figures)),
-        ("Case audits", text.audits(figures) or [("No case audit has been published for this period.", [])]),
+        ("Case audits", audit_text.audits(figures) or [("No case audit has been published for this period.", [])]),
     ]
 
 

@@ -14,22 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from csc_warehouse import warehouse
+from csc_warehouse.report import audit_figures
+from csc_warehouse.report.audit_figures import AgencyFinding, AuditAction, PlannedAudit
+from csc_warehouse.report.sources import Source
+
+__all__ = ["AgencyFinding", "AuditAction", "PlannedAudit", "ReportFigures", "Source", "Weekly", "read_figures_of"]
 
 # What the report reads; a table not published yet (a new warehouse, a week before any audit) is skipped.
-REPORTING_TABLES = ("cp_weekly", "lac_weekly", "care_leavers_turning_18", "lac_brief_episodes", "audit_results")
-
-
-@dataclass(frozen=True)
-class Source:
-    table: str
-    column: str
-    la_code: str
-    as_at: date | None = None
-    detail: str = ""
-
-    def __str__(self) -> str:
-        where = f"la_code {self.la_code}" + (f", as_at {self.as_at.isoformat()}" if self.as_at else "")
-        return f"reporting.{self.table}.{self.column} ({where}{', ' + self.detail if self.detail else ''})"
+REPORTING_TABLES = (
+    "cp_weekly",
+    "lac_weekly",
+    "care_leavers_turning_18",
+    "lac_brief_episodes",
+    "audit_results",
+    *audit_figures.REPORTING_TABLES,
+)
 
 
 @dataclass
@@ -49,6 +48,8 @@ class AuditFinding:
     pct_met: int
     ratio: str
     source: Source
+    cases: int = 0  # distinct cases answered (any agency)
+    previous_pct_met: int | None = None  # the same question at the theme's previous audit
 
 
 @dataclass
@@ -64,6 +65,9 @@ class ReportFigures:
     brief_returns_police_protection: int = 0
     brief_returns_source: Source | None = None
     audits: list[AuditFinding] = field(default_factory=list)
+    audit_agencies: list[AgencyFinding] = field(default_factory=list)  # the latest audits', by agency
+    planned_audits: list[PlannedAudit] = field(default_factory=list)
+    audit_actions: list[AuditAction] = field(default_factory=list)
 
 
 def month_end(day: date) -> date:
@@ -103,6 +107,7 @@ def read_figures_of(la_codes: Sequence[str], as_at: date, *, url: str | None = N
             _read_brief_returns(conn, of, as_at)
         if "audit_results" in published:
             _read_audits(conn, of, as_at)
+        audit_figures.read_agencies_programme_and_actions(conn, of, as_at, published)
     return of
 
 
@@ -161,13 +166,16 @@ def _ended_in(sorted_ends: list[date], first: date, last: date) -> int:
 
 def _read_audits(conn, of: dict[str, ReportFigures], as_at: date) -> None:
     """Each authority's latest audit of each theme up to as_at, question by question."""
-    for la_code, theme, period, text, met, applicable, pct, ratio in conn.execute(
+    for la_code, theme, period, text, met, applicable, pct, ratio, cases, previous in conn.execute(
         "with latest as (select la_code, audit_theme, max(audit_period) as audit_period"
         " from reporting.audit_results where la_code = any(%s) and audit_period <= %s group by la_code, audit_theme)"
-        " select r.la_code, r.audit_theme, r.audit_period, r.question_text, r.met, r.applicable, r.pct_met, r.ratio"
+        " select r.la_code, r.audit_theme, r.audit_period, r.question_text, r.met, r.applicable, r.pct_met, r.ratio,"
+        " r.cases, r.previous_pct_met"
         " from reporting.audit_results r join latest using (la_code, audit_theme, audit_period)"
         " order by r.la_code, r.audit_theme, r.question_id",
         [list(of), as_at],
     ):
         source = Source("audit_results", "pct_met, ratio", la_code, None, f"{theme}, audit_period {period}")
-        of[la_code].audits.append(AuditFinding(theme, period, text, met, applicable, pct, ratio, source))
+        of[la_code].audits.append(
+            AuditFinding(theme, period, text, met, applicable, pct, ratio, source, cases, previous)
+        )

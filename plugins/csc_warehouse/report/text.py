@@ -114,23 +114,3 @@ def looked_after(figures: ReportFigures) -> list[tuple[str, list]]:
             )
         )
     return sentences
-
-
-def audits(figures: ReportFigures) -> list[tuple[str, list]]:
-    sentences = []
-    themes: dict[tuple[str, date], list] = {}
-    for finding in figures.audits:
-        themes.setdefault((finding.theme, finding.period), []).append(finding)
-    for (theme, period), findings in themes.items():
-        cases = max(finding.applicable for finding in findings)
-        sentences.append(
-            (f"The {theme.lower()} audit of {month_name(period)} looked at {cases} cases.", [findings[0].source])
-        )
-        for finding in findings:
-            sentences.append(
-                (
-                    f"{finding.question_text} in {finding.pct_met}% ({finding.ratio}) of the cases it applied to.",
-                    [finding.source],
-                )
-            )
-    return sentences

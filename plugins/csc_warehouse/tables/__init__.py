@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections import Counter
 from functools import cache
 
-from csc_warehouse.tables.audits import AUDIT_ANSWER_CODES, AUDIT_ANSWERS
+from csc_warehouse.tables.audits import (
+    AUDIT_ACTION_STATUS_CODES,
+    AUDIT_ACTIONS,
+    AUDIT_ANSWER_CODES,
+    AUDIT_ANSWERS,
+    AUDIT_PROGRAMME,
+    AUDIT_TABLES,
+)
 from csc_warehouse.tables.cin import (
     CATEGORY_OF_ABUSE_CODES,
     CIN_ASSESSMENTS,
@@ -48,7 +55,9 @@ from csc_warehouse.tables.ssda903 import (
 
 # What other modules read as tables.<NAME>, besides the catalogue below.
 __all__ = [
+    "AUDIT_ACTION_STATUS_CODES",
     "AUDIT_ANSWER_CODES",
+    "AUDIT_TABLES",
     "CATEGORY_OF_ABUSE_CODES",
     "PLACEMENT_CODES",
     "SEX_CODES",
@@ -75,6 +84,8 @@ TABLES: tuple[TableSpec, ...] = (
     CIN_PLANS,
     CIN_SECTION47,
     AUDIT_ANSWERS,
+    AUDIT_PROGRAMME,
+    AUDIT_ACTIONS,
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 # A delivery holding any SSDA903 table must hold these two (contract 1.1).

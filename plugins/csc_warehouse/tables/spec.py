@@ -13,6 +13,8 @@ class TableSpec:
     columns: tuple[str, ...]  # canonical column names, in the DfE order
     required: tuple[str, ...]  # columns a file of this table must have (door check)
     dates: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()  # YYYY-MM, exactly (the audit programme's planned_month)
+    counts: tuple[str, ...] = ()  # whole numbers from 0 to 999999, blank allowed unless not_blank
     ids: tuple[str, ...] = ("CHILD",)
     codes: dict[str, frozenset[str]] = field(default_factory=dict)
     not_blank: tuple[str, ...] = ("CHILD",)

@@ -1,6 +1,7 @@
 {#- Audit answers renamed and typed, the answer variants cleaned up to one spelling each:
     Yes/Y -> yes, No/N -> no, Partial -> partial, Not applicable/NA/N/A -> not_applicable, blank -> null.
-    Auditors' names and comments are not carried past staging. -#}
+    Auditors' names and comments are not carried past staging. An answer without an agency is
+    children's services' own (CSC). -#}
 with source as (
     select * from {{ source('audits', 'audit_answers') }}
 ),
@@ -14,6 +15,8 @@ renamed as (
         btrim(audit_theme) as audit_theme,
         raw.clean_id(case_ref) as case_ref,
         lower(btrim(question_id)) as question_id,
+        -- a return without an agency column is the authority's children's services' own audit
+        coalesce(nullif(btrim(agency), ''), 'CSC') as agency,
         -- dates
         raw.parse_date(audit_date) as audit_date,
         -- text
