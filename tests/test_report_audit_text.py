@@ -128,9 +128,9 @@ def test_a_multi_agency_audit_says_so_and_gives_its_findings_by_agency_where_the
 def test_progress_since_the_previous_audit_of_the_theme():
     said = sentences()
     assert (
-        "Progress since the previous domestic abuse audit: information sharing was good rose from 56% to 72%." in said
+        "Progress since the previous domestic abuse audit: information sharing was good in 72% of cases, up from 56%." in said
     )
-    assert "Progress since the previous domestic abuse audit: tasks were realistic stayed at 89%." in said
+    assert "Progress since the previous domestic abuse audit: tasks were realistic in 89% of cases, as before." in said
 
 
 def test_the_programmes_overdue_audits_and_next_three_months():

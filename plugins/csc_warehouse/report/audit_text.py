@@ -95,16 +95,12 @@ def _theme(theme: str, period: date, findings: list[AuditFinding], agencies: lis
 
 
 def _progress(theme: str, finding: AuditFinding) -> str:
+    # The question text is a statement ("Information sharing was good"): the figure follows it, as in the
+    # audit's own sentence, and the change after it.
     before, now = int(finding.previous_pct_met), int(finding.pct_met)
-    moved = (
-        f"rose from {before}% to {now}%"
-        if now > before
-        else f"fell from {before}% to {now}%"
-        if now < before
-        else f"stayed at {now}%"
-    )
+    moved = f"up from {before}%" if now > before else f"down from {before}%" if now < before else "as before"
     question = finding.question_text[:1].lower() + finding.question_text[1:]
-    return f"Progress since the previous {theme} audit: {question} {moved}."
+    return f"Progress since the previous {theme} audit: {question} in {now}% of cases, {moved}."
 
 
 def _programme(figures: ReportFigures) -> Sentences:
