@@ -62,6 +62,12 @@ def cmd_airflow(args) -> int:
             say(f"IMPORT ERROR {error}")
         say(f"ready in {started.seconds:.1f} s; task logs: {airflow_services.task_logs_dir()}")
         return 1 if started.import_errors else 0
+    if args.action == "pools":
+        from csc_warehouse import airflow_pools
+
+        for pool in airflow_pools.ensure():
+            say(f"pool {pool.name}: {pool.slots} slot(s)")
+        return 0
     if args.action == "stop":
         stopped = airflow_services.stop()
         say("stopped airflow " + (", ".join(stopped) if stopped else "(nothing was running)"))
