@@ -98,7 +98,8 @@ bench-dbt: venv ## a dbt full refresh of a national history against the weekly p
 # Not part of `make test` or CI: the weekly run under the real scheduler (`csc airflow start` in a
 # temporary folder, triggered through the REST API), for one authority's demo week and then for
 # AUTHORITIES authorities delivering a week with a national history of EPISODES episodes behind them;
-# prints task instance counts and ends with national_vs_one_la=<ratio>.
+# prints task instance counts, the seconds until each run's publish task ended, and ends with
+# national_vs_one_la=<ratio>.
 AUTHORITIES ?= 150
 EXECUTOR ?= local
 bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
