@@ -97,8 +97,8 @@ def cmd_dbt_parse(args) -> int:
 
 def cmd_run_week(args) -> int:
     result = orchestration.run_week(args.as_at, args.landing, full_refresh=args.full_refresh)
-    say(f"{result.dag_id} for as_at {args.as_at}: {result.state}")
     say(orchestration.week_progress(args.as_at, result))  # each part of the week, the return checks among them
+    say(f"{result.dag_id} for as_at {args.as_at}: {result.state}")  # last: scripts read the state from it
     return 0 if result.succeeded else 1
 
 
