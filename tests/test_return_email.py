@@ -79,11 +79,11 @@ def test_the_email_names_the_five_rules_with_most_children_and_counts_the_rest(f
     section = text[text.index("Return readiness") :].splitlines()
     assert section[1:9] == [
         "  309 2024-03-11 SSDA903 (ruleset lac2023_24): 24 records break 7 rules",
-        "    rule 356: 6 children (1 new, 0 resolved since the previous week), 6 records. what rule 356 says",
-        "    rule 363: 5 children (1 new, 0 resolved since the previous week), 5 records. what rule 363 says",
-        "    rule 388: 4 children (1 new, 0 resolved since the previous week), 5 records. what rule 388 says",
-        "    rule 142: 3 children (1 new, 0 resolved since the previous week), 3 records. what rule 142 says",
-        "    rule 501: 2 children (1 new, 0 resolved since the previous week), 2 records. what rule 501 says",
+        "    rule 356: 6 children (1 new, 0 resolved since the previous delivery), 6 records. what rule 356 says",
+        "    rule 363: 5 children (1 new, 0 resolved since the previous delivery), 5 records. what rule 363 says",
+        "    rule 388: 4 children (1 new, 0 resolved since the previous delivery), 5 records. what rule 388 says",
+        "    rule 142: 3 children (1 new, 0 resolved since the previous delivery), 3 records. what rule 142 says",
+        "    rule 501: 2 children (1 new, 0 resolved since the previous delivery), 2 records. what rule 501 says",
         "    and 2 more rules",
         "  310 2024-03-11 SSDA903 (ruleset lac2023_24): no rule broken",
     ]

@@ -187,9 +187,9 @@ def _rules(count: int, more: str = "") -> str:
 
 def _rule_line(rule: RuleReadiness) -> str:
     if rule.new_children is None:
-        change = "the first week checked"
+        change = "the first delivery checked"
     else:
-        change = f"{rule.new_children} new, {rule.resolved_children} resolved since the previous week"
+        change = f"{rule.new_children} new, {rule.resolved_children} resolved since the previous delivery"
     children = f"{rule.children} child{'ren' if rule.children != 1 else ''}"
     return f"rule {rule.rule_code}: {children} ({change}), {rule.records} records. {rule.rule_message}"
 
