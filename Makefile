@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export DO_NOT_TRACK ?= 1
 export SCARF_ANALYTICS ?= false
 
-.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler bench-returns services demo airflow
+.PHONY: help venv run test test-fast lint dbt-parse stop clean bench bench-dbt bench-scheduler bench-returns bench-returns-national services demo airflow
 
 # A bare `make` installs, as it always has; `make help` lists the targets by their `## ` comments.
 .DEFAULT_GOAL := venv
@@ -98,7 +98,8 @@ bench-dbt: venv ## a dbt full refresh of a national history against the weekly p
 # Not part of `make test` or CI: the weekly run under the real scheduler (`csc airflow start` in a
 # temporary folder, triggered through the REST API), for one authority's demo week and then for
 # AUTHORITIES authorities delivering a week with a national history of EPISODES episodes behind them;
-# prints task instance counts and ends with national_vs_one_la=<ratio>.
+# prints task instance counts, the seconds until each run's publish task ended, and ends with
+# national_vs_one_la=<ratio>.
 AUTHORITIES ?= 150
 EXECUTOR ?= local
 bench-scheduler: venv ## one authority's week against AUTHORITIES' under the real scheduler (EPISODES=..., EXECUTOR=local|celery)
@@ -108,6 +109,13 @@ bench-scheduler: venv ## one authority's week against AUTHORITIES' under the rea
 # run as the weekly DAG's mapped task runs them (the validators' interpreter); wall and CPU seconds per delivery.
 bench-returns: venv ## seconds per delivery of the DfE SSDA903 and CIN return rules
 	$(BIN)/python scripts/bench_returns.py
+
+# Not part of `make test` or CI: NATIONAL_SAMPLE authorities' deliveries of a national week (a history of
+# EPISODES episodes over 150 authorities behind them), each checked as the weekly DAG's task checks it;
+# seconds per delivery, then the national CPU and wall seconds they estimate.
+NATIONAL_SAMPLE ?= 10
+bench-returns-national: venv ## the DfE return checks of a national week, estimated from NATIONAL_SAMPLE deliveries
+	$(BIN)/python scripts/bench_returns.py --national-sample $(NATIONAL_SAMPLE) --episodes $(EPISODES)
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

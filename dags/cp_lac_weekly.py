@@ -93,6 +93,8 @@ def cp_lac_weekly():
         mart_verdict=mart_verdict,
         published=published,
         reports=reports,
+        return_verdict=return_verdict,
+        readiness_published=readiness_published,
     )
     sent = dag_parts.after_all(runs.send_summary, "send_summary", retries=3, retry_delay=timedelta(seconds=20))(
         summary=summary

@@ -23,7 +23,13 @@ RUN_DEADLINE_SECONDS = 3600
 POLL_SECONDS = 2.0
 # Settings of the caller's environment the components keep: the layout's own tuning knobs. Everything
 # else that names Airflow, csc or dbt is left out, so that no one's warehouse or Airflow is reached.
-TUNING = ("CSC_INGEST_BATCH_SIZE", "AIRFLOW__CORE__PARALLELISM", "CSC_AIRFLOW_EXECUTOR", "CSC_CELERY_WORKERS")
+TUNING = (
+    "CSC_INGEST_BATCH_SIZE",
+    "AIRFLOW__CORE__PARALLELISM",
+    "CSC_AIRFLOW_EXECUTOR",
+    "CSC_CELERY_WORKERS",
+    "CSC_RETURN_CHECK_SLOTS",
+)
 UNFINISHED = ("queued", "running")
 
 
@@ -45,6 +51,14 @@ class FinishedRun:
     state: str
     seconds: float  # the run's own duration: from the moment it started running to its end
     tasks: tuple[TaskTiming, ...]
+    started: datetime | None = None
+
+    def seconds_until_done(self, task_id: str) -> float | None:
+        """From the run's start to the end of its last instance of task_id; None when it never ended."""
+        ends = [task.ended for task in self.tasks if task.task_id == task_id and task.ended]
+        if not ends or self.started is None:
+            return None
+        return (max(ends) - self.started).total_seconds()
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -119,7 +133,7 @@ class ScheduledAirflow:
             time.sleep(POLL_SECONDS)
         started, ended = _instant(run["start_date"]), _instant(run["end_date"])
         seconds = run.get("duration") or (ended - started).total_seconds()
-        return FinishedRun(run_id, run["state"], float(seconds), self.task_instances(run_id))
+        return FinishedRun(run_id, run["state"], float(seconds), self.task_instances(run_id), started)
 
     def _fail_runs_other_than(self, run_id: str) -> None:
         runs = self.api("GET", f"/dags/{settings.WEEKLY_DAG_ID}/dagRuns", params={"limit": 100}).json()["dag_runs"]

@@ -84,6 +84,14 @@ def describe_dagbag_in_a_clean_process(tmp_path, **settings: str) -> subprocess.
                 "python": returns.partial_kwargs.get("python"),
                 "mapped_over": sorted(returns.op_kwargs_expand_input.value),
                 "retries": returns.partial_kwargs.get("retries"),
+                "pool": returns.partial_kwargs.get("pool"),
+                "priority_weight": returns.partial_kwargs.get("priority_weight"),
+                "weight_rule": str(returns.partial_kwargs.get("weight_rule")),
+                "publish_weight": [
+                    str(weekly.get_task("publish").weight_rule),
+                    len(weekly.get_task("publish").get_flat_relative_ids(upstream=False)),
+                ],
+                "summarise_upstream": sorted(weekly.get_task("summarise").upstream_task_ids),
                 "upstream": sorted(returns.upstream_task_ids),
                 "judge_trigger_rule": weekly.get_task("judge_return_rules").trigger_rule.value,
                 "publish_upstream": sorted(weekly.get_task("publish").upstream_task_ids),
@@ -214,6 +222,19 @@ def test_return_readiness_is_built_after_the_return_checks_and_published_after_t
     assert returns["readiness_build_kwargs"] == {"dag_id": "cp_lac_weekly", "select": ["tag:return_readiness"]}
     assert returns["readiness_build_upstream"] == ["build_marts", "judge_return_rules"]
     assert set(returns["readiness_publish_upstream"]) >= {"build_return_readiness", "publish", "judge_return_rules"}
+
+
+def test_the_return_checks_run_in_their_own_pool_after_any_other_task_waiting_for_a_slot(dagbag):
+    returns = dagbag["weekly"]["returns"]
+    assert returns["pool"] == "csc_return_checks"
+    assert (returns["priority_weight"], returns["weight_rule"]) == (1, "absolute")
+    # Every other task weighs 1 plus its downstream tasks: publish, for one, more than 1.
+    publish_rule, publish_downstream = returns["publish_weight"]
+    assert publish_rule == "WeightRule.DOWNSTREAM" and publish_downstream > 0
+
+
+def test_the_run_is_summarised_once_return_readiness_is_published(dagbag):
+    assert "publish_return_readiness" in dagbag["weekly"]["returns"]["summarise_upstream"]
 
 
 def test_with_blocking_return_rules_publication_waits_for_the_return_rules_verdict(tmp_path):

@@ -23,6 +23,7 @@ from csc_warehouse.handoffs import (
     concatenated,
     ingested_in_batches,
 )
+from csc_warehouse.handoffs.returns import ReturnCheck, ReturnReadiness, ReturnVerdict, RuleReadiness
 from csc_warehouse.run_summary import RunSteps
 
 FAILED_MART_CHECK = CheckResult(
@@ -49,6 +50,25 @@ HANDOFFS = [
     DeliveryVerdict(versions=(REJECTED,), results=(FAILED_MART_CHECK,), data_docs="/docs/index.html"),
     MartVerdict(results=(FAILED_MART_CHECK,), blocked_everywhere=False, kept_la_codes=("309",), data_docs=None),
     RunSummary(run_id="manual__1", as_at="2014-02-10", errors=("one",), failed_checks=(FAILED_MART_CHECK,), checks=3),
+    RunSummary(
+        run_id="manual__2",
+        as_at="2014-02-10",
+        errors=(),
+        return_readiness=(
+            ReturnReadiness(
+                "309",
+                "2014-02-10",
+                "SSDA903",
+                7,
+                "lac2022_23",
+                findings=4,
+                rules_broken=6,
+                published=True,
+                rules=(RuleReadiness("388", "m388", 3, 2, 1, 0), RuleReadiness("103", "m103", 1, 1)),
+                rules_failed=("999",),
+            ),
+        ),
+    ),
 ]
 
 
@@ -135,6 +155,42 @@ def test_a_weekly_run_whose_reports_were_not_drafted_fails():
     sentence = "the committee reports were not drafted (see the draft_reports task's log)"
     assert sentence not in drafted.errors
     assert sentence in not_drafted.errors and not_drafted.failed
+
+
+def test_a_weekly_run_whose_return_checks_did_not_finish_fails_and_names_them():
+    summary = run_summary.summarise(
+        "r", steps(mart_verdict=None, return_verdict=ReturnVerdict(unchecked=[7, 8])), runs.WEEKLY_WORDS, as_at=None
+    )
+    assert (
+        "the DfE return rules did not finish on delivery version(s) 7, 8 (see the check_return_rules task's log)"
+        in summary.errors
+    )
+
+
+def test_a_weekly_run_whose_return_readiness_was_not_built_or_published_fails():
+    summary = run_summary.summarise("r", steps(readiness_published=None), runs.WEEKLY_WORDS, as_at=None)
+    assert (
+        "return readiness was not built or published (see the build_return_readiness and"
+        " publish_return_readiness task logs)" in summary.errors
+    )
+    not_judged = run_summary.summarise("r", steps(return_verdict=None), runs.WEEKLY_WORDS, as_at=None)
+    assert "the DfE return checks were not judged (see the judge_return_rules task's log)" in not_judged.errors
+
+
+def test_a_version_a_blocking_return_rule_held_back_is_rejected_and_its_authority_kept(monkeypatch):
+    monkeypatch.setenv("CSC_BLOCKING_RETURN_RULES", "388")
+    held = ReturnCheck(8, "311", "SSDA903", checked=True, rules_flagged=["103", "388"])
+    outcomes = (IngestedDelivery.from_xcom({"la_code": "311", "delivery_version_id": 8, "status": "loaded"}),)
+    summary = run_summary.summarise(
+        "r",
+        steps(outcomes=outcomes, delivery_verdict=None, return_verdict=ReturnVerdict(checks=[held], held_back=[held])),
+        runs.WEEKLY_WORDS,
+        as_at=None,
+    )
+    [line] = summary.deliveries
+    assert (line.status, line.reason) == ("rejected", "DfE return rules 388 (CSC_BLOCKING_RETURN_RULES)")
+    assert "1 delivery version(s) held back by blocking DfE return rules" in summary.errors
+    assert "311" in summary.kept_la_codes
 
 
 def test_the_last_task_fails_with_every_problem():

@@ -89,3 +89,19 @@ def test_the_celery_services_environment_names_redis_the_metadata_database_and_e
     assert celery_services.hostname() == workers[0]["CSC_WORKER_NAME"]
     monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "local")
     assert airflow_services.services_environment(8080)["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+
+
+def test_the_return_checks_pool_has_one_slot_unless_more_are_asked_for(monkeypatch):
+    from csc_warehouse import airflow_pools
+
+    monkeypatch.delenv("CSC_RETURN_CHECK_SLOTS", raising=False)
+    assert [(pool.name, pool.slots) for pool in airflow_pools.pools()] == [("csc_return_checks", 1)]
+    monkeypatch.setenv("CSC_RETURN_CHECK_SLOTS", "4")
+    assert [pool.slots for pool in airflow_pools.pools()] == [4]
+    monkeypatch.setenv("CSC_RETURN_CHECK_SLOTS", "0")
+    try:
+        settings.return_check_slots()
+    except ValueError as error:
+        assert "CSC_RETURN_CHECK_SLOTS must be 1 or more" in str(error)
+    else:
+        raise AssertionError("expected ValueError")

@@ -79,8 +79,7 @@ def test_the_first_warning_is_explained_in_full_with_its_flagged_records(demo_we
     message = demo_weeks["runs"][date(2014, 1, 27)]["emails"][0]
     text = body_text(message)
     assert "What it means: Consecutive L1 episodes last more than 3 days in all." in text
-    [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename() == "flagged_records.csv"
+    [attachment] = [part for part in message.iter_attachments() if part.get_filename() == "flagged_records.csv"]
     rows = attachment.get_content().splitlines()
     assert rows[0] == "la_code,rule,check,severity,child_key,dates"
     chain = [row for row in rows[1:] if ",361,police_protection_longer_than_72_hours,warn," in row]
@@ -135,6 +134,40 @@ def test_return_readiness_publishes_each_weeks_findings_by_rule(demo_weeks):
         ).fetchone()[0]
     assert published and published == found
     assert weeks_compared == len({as_at for _, as_at, _, _ in published}) - 1  # each week but the first
+
+
+def test_each_weeks_email_tells_its_return_readiness_with_the_records_by_child_key(demo_weeks):
+    with psycopg.connect(demo_weeks["url"]) as conn:
+        published = dict(
+            conn.execute(
+                "select as_at, count(*) from reporting.return_readiness where la_code = '309' group by as_at"
+            ).fetchall()
+        )
+        flagged = dict(
+            conn.execute(
+                "select c.extract_date, count(*) from dq.return_errors e join dq.return_checks c"
+                " using (delivery_version_id, return_type) join ledger.delivery_versions v using (delivery_version_id)"
+                " where v.status = 'accepted' and e.la_code = '309' group by 1"
+            ).fetchall()
+        )
+    for as_at, run in demo_weeks["runs"].items():
+        [line] = [line for line in run["output"].splitlines() if line.startswith(f"week {as_at}:")]
+        assert "return checks ok" in line, line
+        message = run["emails"][0]
+        text = body_text(message)
+        [extract_date] = [day for day in published if (as_at - day).days in range(7)]
+        rules = published[extract_date]
+        ruleset = f"  309 {extract_date} SSDA903 (ruleset lac2022_23)"
+        assert f"{ruleset}: {flagged[extract_date]} records break {rules} rules" in text
+        named = [line for line in text.splitlines() if line.startswith("    rule ")]
+        assert len(named) == min(rules, 5)
+        if rules > 5:
+            assert f"    and {rules - 5} more rule" in text
+        [attachment] = [part for part in message.iter_attachments() if part.get_filename() == "return_errors.csv"]
+        rows = attachment.get_content().splitlines()
+        assert rows[0] == "la_code,as_at,return,rule_code,table,row_in_delivered_file,child_key,affected_fields"
+        assert len(rows) - 1 == min(flagged[extract_date], 20_000)
+        assert all(row.startswith(f"309,{extract_date},SSDA903,") for row in rows[1:])
 
 
 def test_running_a_week_again_duplicates_nothing(demo_weeks):

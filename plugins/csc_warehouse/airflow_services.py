@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from csc_warehouse import airflow_api, celery_services, process_groups, service_processes, settings
+from csc_warehouse import airflow_api, airflow_pools, celery_services, process_groups, service_processes, settings
 from csc_warehouse.service_processes import private_json, read_json
 
 log = logging.getLogger(__name__)
@@ -303,6 +303,7 @@ def start(progress: Callable[[str], None] = log.info) -> Started:
     warehouse.migrate()
     transforming.ensure_manifest()  # publishing reads the marts from it; dbt builds start from its parse
     orchestration.prepare_airflow()  # the environment of `make run`, and `airflow db migrate`
+    airflow_pools.ensure()  # the scheduler queues no task of a pool that does not exist
     new_password = _ensure_password()
     api_server_running = _running_pid(Component.API_SERVER) is not None
     port = read_json(_server_file())["port"] if api_server_running else _choose_port()

@@ -62,6 +62,12 @@ def cmd_airflow(args) -> int:
             say(f"IMPORT ERROR {error}")
         say(f"ready in {started.seconds:.1f} s; task logs: {airflow_services.task_logs_dir()}")
         return 1 if started.import_errors else 0
+    if args.action == "pools":
+        from csc_warehouse import airflow_pools
+
+        for pool in airflow_pools.ensure():
+            say(f"pool {pool.name}: {pool.slots} slot(s)")
+        return 0
     if args.action == "stop":
         stopped = airflow_services.stop()
         say("stopped airflow " + (", ".join(stopped) if stopped else "(nothing was running)"))
@@ -91,7 +97,8 @@ def cmd_dbt_parse(args) -> int:
 
 def cmd_run_week(args) -> int:
     result = orchestration.run_week(args.as_at, args.landing, full_refresh=args.full_refresh)
-    say(f"{result.dag_id} for as_at {args.as_at}: {result.state}")
+    say(orchestration.week_progress(args.as_at, result))  # each part of the week, the return checks among them
+    say(f"{result.dag_id} for as_at {args.as_at}: {result.state}")  # last: scripts read the state from it
     return 0 if result.succeeded else 1
 
 

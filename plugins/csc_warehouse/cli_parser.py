@@ -37,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         "action", choices=["start", "stop"]
     )
     command(
-        "airflow", cli.cmd_airflow, "start, stop or show the scheduler, the UI and the REST API (make airflow)"
-    ).add_argument("action", choices=["start", "stop", "status"])
+        "airflow",
+        cli.cmd_airflow,
+        "start, stop or show the scheduler, the UI and the REST API (make airflow); pools: create the DAGs' pools",
+    ).add_argument("action", choices=["start", "stop", "status", "pools"])
     command("migrate", cli.cmd_migrate, "apply the warehouse migrations")
     command("dbt-parse", cli.cmd_dbt_parse, "parse the dbt project: what each dbt build task starts from")
 

@@ -70,13 +70,21 @@ def ingest_task():
 def return_rules_task():
     """The DfE return rules on one delivery version (expand it over `delivery_version_id`), run by the
     validators' own interpreter (CSC_VALIDATORS_PYTHON), which has no Airflow. Not retried: the rules
-    would find the same again, and the run does not wait on them to publish."""
+    would find the same again, and the run does not wait on them to publish.
+
+    They cost about 1 CPU-ms per episode plus 2 s to import: at 150 authorities they would fill the
+    executor and starve the build and publication. So they run in a pool of their own
+    (CSC_RETURN_CHECK_SLOTS at once) and, by an absolute priority weight of 1, after any other task
+    waiting for a slot (every other task's weight counts its downstream tasks)."""
     return task.external_python(
         python_callable=return_gate.check_return_rules,
         python=str(settings.validators_python()),
         expect_airflow=False,
         task_id="check_return_rules",
         retries=0,
+        pool=settings.RETURN_CHECK_POOL,
+        priority_weight=1,
+        weight_rule="absolute",
         map_index_template="version {{ task.op_kwargs['delivery_version_id'] }}",
     )
 

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 WEEK_PARTS = (
     ("ingest", ("plan", "find_deliveries", "ingest")),
     ("gate", ("check_deliveries", "check_marts")),
-    ("build", ("build_marts",)),
-    ("publish", ("publish", "draft_reports")),
+    ("build", ("build_marts", "build_return_readiness")),
+    ("publish", ("publish", "draft_reports", "publish_return_readiness")),
+    ("return checks", ("return_versions", "check_return_rules", "judge_return_rules")),
 )
 
 
@@ -179,7 +180,8 @@ def weeks_to_catch_up(since: date | None, until: date | None) -> list[date]:
 
 
 def week_progress(as_at: date, result: DagRunResult) -> str:
-    """One line for a week: `week 2014-01-06: ingest ok, gate ok (2 warnings), build ok, publish ok, email sent`."""
+    """One line for a week: `week 2014-01-06: ingest ok, gate ok (2 warnings), build ok, publish ok, return checks ok,
+    email sent`."""
     from csc_warehouse import queries
 
     parts = []

@@ -1,10 +1,11 @@
 """The weekly run's one email: whether this week's figures can be used, in one look.
 
 Each authority's delivery and its outcome, each failed check with its severity, DfE rule, count,
-what it means and what to do, example pseudonymous keys, then the headline figures and the audit
-programme (audit_alerts). The flagged records go as a CSV of keys and dates. An unchanged failure
-on the same records is reported in full once and then only said to persist, for
-CSC_ALERT_REPEAT_DAYS days (alert_repeats).
+what it means and what to do, example pseudonymous keys, then the headline figures, each
+authority's return readiness (the DfE return rules its delivery breaks) and the audit programme
+(audit_alerts). The flagged records go as a CSV of keys and dates, the records breaking return rules
+as another, by key and row. An unchanged failure on the same records is reported in full once and
+then only said to persist, for CSC_ALERT_REPEAT_DAYS days (alert_repeats).
 The email never carries names, dates of birth, postcodes, UPNs or the authority's own child ids.
 """
 
@@ -17,15 +18,17 @@ import json
 from datetime import date
 from email.message import EmailMessage
 
-from csc_warehouse import alert_repeats, alerts, audit_alerts, warehouse
+from csc_warehouse import alert_repeats, alerts, audit_alerts, return_readiness, warehouse
 from csc_warehouse.alert_repeats import FirstReported
 from csc_warehouse.handoffs import CheckResult, DeliveryLine, HeadlineFigure, RunSummary, Scope, Severity
+from csc_warehouse.handoffs.returns import ReturnReadiness, RuleReadiness
 from csc_warehouse.statuses import VersionStatus
 
 EXAMPLE_KEYS = 10
 # Next week's full snapshot shows the same records under another version and other row numbers.
 VOLATILE_RECORD_FIELDS = {"delivery_version_id", "source_row", "source_file"}
 REJECTED_OUTCOMES = (VersionStatus.QUARANTINED, VersionStatus.REJECTED)
+RETURN_ERRORS_ATTACHMENT = "return_errors.csv"
 
 
 def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
@@ -36,6 +39,7 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
         persisting = _persisting(conn, failed, run.as_at)
         attachment = _flagged_records_csv(conn, failed)
         audit_programme = audit_alerts.audit_programme(conn)
+        return_errors = return_readiness.flagged_records(conn, run.return_readiness)
 
     text = [f"Weekly run for as_at {run.as_at}: {state}."]
     if run.failed:
@@ -43,6 +47,7 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
     text += _deliveries(run)
     text += _failed_checks(failed, persisting)
     text += _headline_figures(run.figures)
+    text += _return_readiness(run.return_readiness)
     text += audit_programme
     if run.errors:
         text += ["", "Why the run failed:"] + [f"  {error}" for error in run.errors]
@@ -52,10 +57,16 @@ def summary_message(run: RunSummary, *, url: str | None = None) -> EmailMessage:
         text += ["", f"Data Docs (every check and its result): {run.data_docs}"]
     if attachment:
         text += ["", "The flagged records are attached (flagged_records.csv: pseudonymous keys and dates only)."]
+    if return_errors:
+        text += ["", _return_errors_attached(return_errors)]
 
     message = alerts.message(f"[CSC warehouse] Weekly run {run.as_at}: {state}", "\n".join(text) + "\n")
     if attachment:
         message.add_attachment(attachment.encode(), maintype="text", subtype="csv", filename="flagged_records.csv")
+    if return_errors:
+        message.add_attachment(
+            return_errors.csv.encode(), maintype="text", subtype="csv", filename=RETURN_ERRORS_ATTACHMENT
+        )
     return message
 
 
@@ -139,6 +150,55 @@ def _headline_figures(figures: tuple[HeadlineFigure, ...]) -> list[str]:
                 f" child protection plan ({since})"
             )
     return lines
+
+
+def _return_readiness(readiness: tuple[ReturnReadiness, ...]) -> list[str]:
+    if not readiness:
+        return []
+    lines = ["", "Return readiness (the DfE return rules each delivery breaks, from reporting.return_readiness):"]
+    for delivery in readiness:
+        where = f"  {delivery.la_code} {delivery.as_at} {delivery.return_type} (ruleset {delivery.ruleset})"
+        if not delivery.published:
+            lines.append(
+                f"{where}: not published, its authority's figures were kept as they were;"
+                f" {delivery.findings} flagged records in dq.return_errors"
+            )
+        elif not delivery.rules_broken:
+            lines.append(f"{where}: no rule broken")
+        else:
+            lines.append(f"{where}: {delivery.findings} records break {_rules(delivery.rules_broken)}")
+            lines += [f"    {_rule_line(rule)}" for rule in delivery.rules]
+            if delivery.more_rules:
+                lines.append(f"    and {_rules(delivery.more_rules, 'more ')}")
+        if delivery.rules_failed:
+            lines.append(f"    The validator could not run rule(s) {', '.join(delivery.rules_failed)} on it.")
+    return lines
+
+
+def _rules(count: int, more: str = "") -> str:
+    return f"{count} {more}rule{'s' if count != 1 else ''}"
+
+
+def _rule_line(rule: RuleReadiness) -> str:
+    if rule.new_children is None:
+        change = "the first delivery checked"
+    else:
+        change = f"{rule.new_children} new, {rule.resolved_children} resolved since the previous delivery"
+    children = f"{rule.children} child{'ren' if rule.children != 1 else ''}"
+    return f"rule {rule.rule_code}: {children} ({change}), {rule.records} records. {rule.rule_message}"
+
+
+def _return_errors_attached(records: return_readiness.FlaggedRecords) -> str:
+    attached = (
+        f"all {records.total}"
+        if records.rows == records.total
+        else f"the first {records.rows} of {records.total} (the rules with most children first; the rest are in"
+        " dq.return_errors)"
+    )
+    return (
+        f"The records breaking DfE return rules are attached ({RETURN_ERRORS_ATTACHMENT}, {attached}: rule, table,"
+        " row in the delivered file, pseudonymous child key and the fields the rule names)."
+    )
 
 
 # -- said once, then said to persist -------------------------------------------------------------

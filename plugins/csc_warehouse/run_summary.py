@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from csc_warehouse import warehouse
+from csc_warehouse import settings, warehouse
 from csc_warehouse.handoffs import (
     DeliveryLine,
     DeliveryVerdict,
@@ -18,6 +18,7 @@ from csc_warehouse.handoffs import (
     RunPlan,
     RunSummary,
 )
+from csc_warehouse.handoffs.returns import ReturnVerdict
 from csc_warehouse.statuses import VersionStatus
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ class RunSteps:
     published: tuple[str, ...] | None
     # The committee reports drafted (weekly run): () where a DAG drafts none.
     reports: tuple[str, ...] | None = ()
+    # The weekly run's DfE return checks and what publish_return_readiness published: None where they did
+    # not finish; no checks and () where a DAG has none.
+    return_verdict: ReturnVerdict | None = field(default_factory=ReturnVerdict)
+    readiness_published: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -56,20 +61,30 @@ def authorities_to_keep(delivery_verdict: DeliveryVerdict | None, mart_verdict: 
 
 
 def deliveries_after_gate(
-    outcomes: tuple[IngestedDelivery, ...], delivery_verdict: DeliveryVerdict | None
+    outcomes: tuple[IngestedDelivery, ...],
+    delivery_verdict: DeliveryVerdict | None,
+    return_verdict: ReturnVerdict | None = None,
 ) -> list[DeliveryLine]:
-    """Each ingested delivery with the door's status, or the gate's where the gate checked it."""
+    """Each ingested delivery with the door's status, or the gate's where the gate checked it, or rejected
+    where a blocking DfE return rule (CSC_BLOCKING_RETURN_RULES) held it back."""
     checked = {v.delivery_version_id: v for v in (delivery_verdict.versions if delivery_verdict else ())}
+    held_back = {c.delivery_version_id: c for c in (return_verdict.held_back if return_verdict else ())}
     lines = []
     for outcome in outcomes:
         verdict = checked.get(outcome.delivery_version_id)
+        status = verdict.status if verdict else outcome.status
+        reason = (verdict.reason if verdict else None) or outcome.reason
+        if outcome.delivery_version_id in held_back:
+            status = VersionStatus.REJECTED
+            rules = held_back[outcome.delivery_version_id].blocking_rules(settings.blocking_return_rules())
+            reason = f"DfE return rules {', '.join(rules)} (CSC_BLOCKING_RETURN_RULES)"
         lines.append(
             DeliveryLine(
                 la_code=outcome.la_code,
                 extract_date=outcome.extract_date,
                 delivery_version_id=outcome.delivery_version_id,
-                status=verdict.status if verdict else outcome.status,
-                reason=(verdict.reason if verdict else None) or outcome.reason,
+                status=status,
+                reason=reason,
                 already_loaded=outcome.already_loaded,
             )
         )
@@ -90,6 +105,16 @@ def errors_of(steps: RunSteps, words: RunWords, deliveries: list[DeliveryLine]) 
         errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
     if rejected:
         errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
+    held_back = steps.return_verdict.held_back if steps.return_verdict else []
+    if held_back:
+        errors.append(f"{len(held_back)} delivery version(s) held back by blocking DfE return rules")
+    unchecked = steps.return_verdict.unchecked if steps.return_verdict else []
+    if unchecked:
+        versions = ", ".join(str(version) for version in unchecked)
+        errors.append(
+            f"the DfE return rules did not finish on delivery version(s) {versions} (see the check_return_rules"
+            " task's log)"
+        )
     return errors
 
 
@@ -102,7 +127,8 @@ def summarise(
     figures: list[HeadlineFigure] | None = None,
 ) -> RunSummary:
     """The run's summary from what its steps handed on."""
-    deliveries = deliveries_after_gate(steps.outcomes or (), steps.delivery_verdict)
+    deliveries = deliveries_after_gate(steps.outcomes or (), steps.delivery_verdict, steps.return_verdict)
+    held_back = steps.return_verdict.held_back_la_codes if steps.return_verdict else set()
     results = (steps.delivery_verdict.results if steps.delivery_verdict else ()) + (
         steps.mart_verdict.results if steps.mart_verdict else ()
     )
@@ -114,8 +140,8 @@ def summarise(
         deliveries=tuple(deliveries),
         checks=len(results),
         failed_checks=tuple(r for r in results if not r.success),
-        kept_la_codes=tuple(authorities_to_keep(steps.delivery_verdict, steps.mart_verdict)),
-        published=tuple(steps.published or ()),
+        kept_la_codes=tuple(sorted({*authorities_to_keep(steps.delivery_verdict, steps.mart_verdict), *held_back})),
+        published=tuple(steps.published or ()) + tuple(steps.readiness_published or ()),
         figures=tuple(figures or ()),
         data_docs=docs_from.data_docs if docs_from else None,
         reports=steps.reports or (),

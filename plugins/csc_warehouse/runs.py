@@ -10,10 +10,12 @@ passes its arguments by name, and Airflow adds `run_id` from the run's context.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from csc_warehouse import (
@@ -23,6 +25,7 @@ from csc_warehouse import (
     publishing,
     quality,
     return_gate,
+    return_readiness,
     run_email,
     run_summary,
     settings,
@@ -58,11 +61,17 @@ WEEKLY_WORDS = RunWords(
         "mart_verdict": "the dbt build or the mart checks did not finish (see their task logs)",
         "published": "publication did not run",
         "reports": "the committee reports were not drafted (see the draft_reports task's log)",
+        "return_verdict": "the DfE return checks were not judged (see the judge_return_rules task's log)",
+        "readiness_published": "return readiness was not built or published (see the build_return_readiness"
+        " and publish_return_readiness task logs)",
     },
     checks="mart",
     rows_kept="published rows",
 )
 
+
+# summarise's return_verdict for a caller whose run has no DfE return checks (None: they did not finish).
+NO_RETURN_CHECKS: Mapping[str, Any] = MappingProxyType({})
 
 UNDELIVERED_SUMMARY = "the summary email was not delivered; it is kept in dq.alerts and goes with the next run"
 
@@ -241,11 +250,15 @@ def summarise(
     *,
     batches: list[dict] | None = None,
     batch_outcomes: Iterable[list[dict]] | None = None,
+    return_verdict: Mapping[str, Any] | None = NO_RETURN_CHECKS,
+    readiness_published: Sequence[str] | None = (),
 ) -> dict:
     """What happened in the run, recorded in dq.runs; `failed` decides the run's final state.
 
     The weekly DAG passes its ingest batches and each batch's outcomes (the mapped ingest) instead of
-    `outcomes`; a batch that did not report means ingestion did not finish."""
+    `outcomes`; a batch that did not report means ingestion did not finish. It passes the verdict of its
+    DfE return checks and what publish_return_readiness published, None where they did not finish (a
+    caller without them passes nothing)."""
     if batches is not None or batch_outcomes is not None:
         ingested = ingested_in_batches(batch_outcomes, batches)
     else:
@@ -257,10 +270,15 @@ def summarise(
         mart_verdict=MartVerdict.from_xcom(mart_verdict) if mart_verdict is not None else None,
         published=tuple(published) if published is not None else None,
         reports=tuple(reports) if reports is not None else None,
+        return_verdict=ReturnVerdict.from_xcom(return_verdict) if return_verdict is not None else None,
+        readiness_published=tuple(readiness_published) if readiness_published is not None else None,
     )
     as_at = steps.plan.as_at.isoformat() if steps.plan else None
     figures = headline_figures(as_at) if as_at and published else []
     summary = run_summary.summarise(run_id, steps, WEEKLY_WORDS, as_at=as_at, figures=figures)
+    if steps.readiness_published:
+        readiness = return_readiness.for_run(summary.deliveries, summary.kept_la_codes)
+        summary = replace(summary, return_readiness=tuple(readiness))
     run_summary.record(summary, settings.WEEKLY_DAG_ID, as_at or date.today().isoformat())
     return summary.to_xcom()
 

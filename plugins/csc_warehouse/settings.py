@@ -180,6 +180,20 @@ def validators_python() -> Path:
     return Path(configured) if configured else project_root() / ".venv-validators" / "bin" / "python"
 
 
+# The Airflow pool of the weekly DAG's DfE return checks (csc_warehouse.airflow_pools creates it).
+RETURN_CHECK_POOL = "csc_return_checks"
+
+
+def return_check_slots() -> int:
+    """CSC_RETURN_CHECK_SLOTS: how many DfE return checks run at once under the scheduler (their pool's
+    slots). The rules cost about 1 CPU-ms per episode and 2 s to import per check, so at 150 authorities
+    they would take every executor slot from the build and publication; one slot by default."""
+    slots = int(os.environ.get("CSC_RETURN_CHECK_SLOTS", "1"))
+    if slots < 1:
+        raise ValueError(f"CSC_RETURN_CHECK_SLOTS must be 1 or more, not {slots}")
+    return slots
+
+
 def blocking_return_rules() -> frozenset[str]:
     """CSC_BLOCKING_RETURN_RULES (comma-separated DfE rule codes, e.g. 103,388): the return rules whose
     findings stop a delivery version's publication. Empty by default: return rules only report."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from csc_warehouse.handoffs.kinds import FlatHandoff
@@ -64,4 +64,58 @@ class ReturnVerdict:
             checks=[ReturnCheck.from_xcom(check) for check in data.get("checks") or []],
             held_back=[ReturnCheck.from_xcom(check) for check in data.get("held_back") or []],
             unchecked=list(data.get("unchecked") or []),
+        )
+
+
+@dataclass(frozen=True)
+class RuleReadiness(FlatHandoff):
+    """One DfE rule an authority's delivery breaks, as reporting.return_readiness counts it; new and
+    resolved children are None at the authority's first as_at with the return checked."""
+
+    rule_code: str
+    rule_message: str
+    records: int
+    children: int
+    new_children: int | None = None
+    resolved_children: int | None = None
+
+
+@dataclass(frozen=True)
+class ReturnReadiness:
+    """One authority's delivery in the run's email: its return's rules, the ones with most children
+    first (`rules`, at most the email's five), of `rules_broken` in all. `published` is False when the
+    run kept the authority's published rows: its findings are in dq.return_errors only."""
+
+    la_code: str
+    as_at: str
+    return_type: str
+    delivery_version_id: int
+    ruleset: str
+    findings: int
+    rules_broken: int
+    published: bool
+    rules: tuple[RuleReadiness, ...] = ()
+    rules_failed: tuple[str, ...] = ()
+
+    @property
+    def more_rules(self) -> int:
+        return self.rules_broken - len(self.rules)
+
+    def to_xcom(self) -> dict:
+        rules = [rule.to_xcom() for rule in self.rules]
+        return {**asdict(self), "rules": rules, "rules_failed": list(self.rules_failed)}
+
+    @classmethod
+    def from_xcom(cls, data: dict) -> ReturnReadiness:
+        return cls(
+            la_code=data["la_code"],
+            as_at=data["as_at"],
+            return_type=data["return_type"],
+            delivery_version_id=int(data["delivery_version_id"]),
+            ruleset=data["ruleset"],
+            findings=int(data["findings"]),
+            rules_broken=int(data["rules_broken"]),
+            published=bool(data["published"]),
+            rules=tuple(RuleReadiness.from_xcom(rule) for rule in data.get("rules") or []),
+            rules_failed=tuple(data.get("rules_failed") or []),
         )

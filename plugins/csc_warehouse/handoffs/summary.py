@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from csc_warehouse.handoffs.deliveries import delivery_fields
 from csc_warehouse.handoffs.kinds import FlatHandoff, RunState, XCom
+from csc_warehouse.handoffs.returns import ReturnReadiness
 from csc_warehouse.handoffs.verdicts import CheckResult, results_to_xcom
 
 
@@ -60,6 +61,8 @@ class RunSummary:
     figures: tuple[HeadlineFigure, ...] = ()
     data_docs: str | None = None
     reports: tuple[str, ...] = ()
+    # Each authority's DfE return findings this week (the weekly run), as reporting.return_readiness has them.
+    return_readiness: tuple[ReturnReadiness, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -83,6 +86,7 @@ class RunSummary:
             "figures": [figure.to_xcom() for figure in self.figures],
             "data_docs": self.data_docs,
             "reports": list(self.reports),
+            "return_readiness": [readiness.to_xcom() for readiness in self.return_readiness],
         }
 
     @classmethod
@@ -99,4 +103,5 @@ class RunSummary:
             figures=tuple(HeadlineFigure.from_xcom(figure) for figure in data.get("figures") or []),
             data_docs=data.get("data_docs"),
             reports=tuple(data.get("reports") or []),
+            return_readiness=tuple(ReturnReadiness.from_xcom(r) for r in data.get("return_readiness") or []),
         )
