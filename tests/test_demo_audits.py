@@ -93,7 +93,8 @@ def footnotes_of(markdown: str, sentence: str) -> list[str]:
             ["audit_results_by_agency"],
         ),
         (
-            "Progress since the previous domestic abuse audit: information sharing was good in 72% of cases, up from 56%.",
+            "Progress since the previous domestic abuse audit:"
+            " information sharing was good in 72% of cases, up from 56%.",
             ["audit_results"],
         ),
         (

@@ -128,7 +128,8 @@ def test_a_multi_agency_audit_says_so_and_gives_its_findings_by_agency_where_the
 def test_progress_since_the_previous_audit_of_the_theme():
     said = sentences()
     assert (
-        "Progress since the previous domestic abuse audit: information sharing was good in 72% of cases, up from 56%." in said
+        "Progress since the previous domestic abuse audit:"
+        " information sharing was good in 72% of cases, up from 56%." in said
     )
     assert "Progress since the previous domestic abuse audit: tasks were realistic in 89% of cases, as before." in said
 
