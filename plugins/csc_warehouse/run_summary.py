@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from csc_warehouse import settings, warehouse
@@ -68,7 +69,10 @@ def deliveries_after_gate(
     """Each ingested delivery with the door's status, or the gate's where the gate checked it, or rejected
     where a blocking DfE return rule (CSC_BLOCKING_RETURN_RULES) held it back."""
     checked = {v.delivery_version_id: v for v in (delivery_verdict.versions if delivery_verdict else ())}
-    held_back = {c.delivery_version_id: c for c in (return_verdict.held_back if return_verdict else ())}
+    # A version may be held back by both of its returns' checks (SSDA903 and CIN): one line, every rule named.
+    held_back: dict[int, list[str]] = defaultdict(list)
+    for check in return_verdict.held_back if return_verdict else ():
+        held_back[check.delivery_version_id] += check.blocking_rules(settings.blocking_return_rules())
     lines = []
     for outcome in outcomes:
         verdict = checked.get(outcome.delivery_version_id)
@@ -76,7 +80,7 @@ def deliveries_after_gate(
         reason = (verdict.reason if verdict else None) or outcome.reason
         if outcome.delivery_version_id in held_back:
             status = VersionStatus.REJECTED
-            rules = held_back[outcome.delivery_version_id].blocking_rules(settings.blocking_return_rules())
+            rules = sorted(set(held_back[outcome.delivery_version_id]))
             reason = f"DfE return rules {', '.join(rules)} (CSC_BLOCKING_RETURN_RULES)"
         lines.append(
             DeliveryLine(
@@ -105,7 +109,8 @@ def errors_of(steps: RunSteps, words: RunWords, deliveries: list[DeliveryLine]) 
         errors.append(f"{len(quarantined)} delivery version(s) quarantined at the door")
     if rejected:
         errors.append(f"{len(rejected)} delivery version(s) rejected by the quality gate")
-    held_back = steps.return_verdict.held_back if steps.return_verdict else []
+    held_back_checks = steps.return_verdict.held_back if steps.return_verdict else []
+    held_back = {check.delivery_version_id for check in held_back_checks}
     if held_back:
         errors.append(f"{len(held_back)} delivery version(s) held back by blocking DfE return rules")
     unchecked = steps.return_verdict.unchecked if steps.return_verdict else []
