@@ -235,6 +235,7 @@ SHARED_GROUP_MODULES = {
     "test_report.py",  # demo_weeks
     "test_marts.py",  # transforming.build()
     "test_cp_marts.py",  # transforming.build()
+    "test_cin_marts.py",  # transforming.build()
     "test_retention.py",  # transforming.build()
     "test_dbt_results.py",  # lists target/
 }

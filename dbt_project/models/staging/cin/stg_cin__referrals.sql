@@ -1,4 +1,9 @@
-{#- Referrals (the census's CINdetails) renamed and typed with the door's own raw.* functions. -#}
+{#- Referrals (the census's CINdetails) renamed and typed with the door's own raw.* functions, one row
+    per referral per version. An Annex A workbook gives a referral in two lists, each a source of its
+    own with some columns blank: List 3 (its source, no further action) and List 6 (its need, closure);
+    the door checks one row per referral within each source. Taken alone, the List 3 row would look
+    open for ever, so each column keeps the value its source delivered (the XML census never gives two
+    rows for a referral: the door quarantines that). -#}
 with source as (
     select * from {{ source('cin', 'cin_referrals') }}
 ),
@@ -20,6 +25,26 @@ renamed as (
         -- flags
         {{ is_yes('referralnfa') }} as is_referral_nfa
     from source
+),
+
+one_row_per_referral as (
+    select
+        -- ids
+        delivery_version_id,
+        la_code,
+        child_id,
+        min(source_row) as source_row,
+        -- dates
+        referral_date,
+        max(closure_date) as closure_date,
+        -- codes
+        max(referral_source) as referral_source,
+        max(primary_need_code) as primary_need_code,
+        max(reason_for_closure) as reason_for_closure,
+        -- flags
+        bool_or(is_referral_nfa) as is_referral_nfa
+    from renamed
+    group by delivery_version_id, la_code, child_id, referral_date
 )
 
-select * from renamed
+select * from one_row_per_referral
