@@ -160,3 +160,28 @@ def test_a_build_leaves_out_a_seed_whose_table_holds_its_file_unless_it_is_a_ful
     assert comment == f"seed file sha256 {checksum}"
     assert "population_0_17" in transforming.seeds_to_leave_out(full_refresh=False)
     assert transforming.seeds_to_leave_out(full_refresh=True) == []
+
+
+@pytest.mark.slow
+def test_a_build_leaves_a_view_holding_its_sql_as_it_is_and_a_full_refresh_creates_it_again(fresh_warehouse):
+    """A view is created again only when its SQL changed (macros/materializations/view.sql): the same
+    relation (same oid) after a second build, a new one after a full refresh; its comment names the
+    md5 of its SQL."""
+
+    def view_oid() -> int:
+        with psycopg.connect(fresh_warehouse) as conn:
+            return conn.execute("select 'build.stg_ledger__delivery_versions'::regclass::oid").fetchone()[0]
+
+    with psycopg.connect(fresh_warehouse) as conn:
+        conn.execute("drop view if exists build.stg_ledger__delivery_versions cascade")
+    transforming.build_for_run("view-missing", "test_dag", ["stg_ledger__delivery_versions"])
+    created = view_oid()
+    transforming.build_for_run("view-same", "test_dag", ["stg_ledger__delivery_versions"])
+    assert view_oid() == created
+    transforming.build_for_run("view-refreshed", "test_dag", ["stg_ledger__delivery_versions"], full_refresh=True)
+    assert view_oid() != created
+    with psycopg.connect(fresh_warehouse) as conn:
+        (comment,) = conn.execute(
+            "select obj_description('build.stg_ledger__delivery_versions'::regclass, 'pg_class')"
+        ).fetchone()
+    assert comment.startswith("view of sql md5 ") and len(comment) == len("view of sql md5 ") + 32
