@@ -163,3 +163,17 @@ def test_cin_weekly_is_published_and_an_analyst_reads_only_their_authoritys_rows
                 conn.execute("delete from access.analyst_authorities where login = %s", [login])
                 conn.execute(f"drop owned by {login}")
                 conn.execute(f"drop role {login}")
+
+
+def test_the_mart_gate_warns_when_children_in_need_jumps_and_passes_the_counts(built):
+    """Children in need went from 2 to 4 on 10 February (+100%, more than the 10% allowed): a warning
+    for 309, which publishes. Every count is at least 0, and no part exceeds its whole."""
+    [suite] = [suite for suite in quality.load_suites() if suite.name == "cin_weekly"]
+    verdict = quality.check_marts("test-cin-gate", AS_AT_2.isoformat(), url=built, suites=[suite])
+    outcomes = {result.expectation: (result.success, result.failing_la_codes) for result in verdict.results}
+    assert outcomes == {
+        "counts_are_never_negative": (True, []),
+        "parts_never_exceed_the_whole": (True, []),
+        "children_in_need_jumped": (False, ["309"]),
+    }
+    assert verdict.kept_la_codes == () and not verdict.blocked_everywhere
