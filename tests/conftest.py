@@ -237,6 +237,7 @@ SHARED_GROUP_MODULES = {
     "test_marts.py",  # transforming.build()
     "test_cp_marts.py",  # transforming.build()
     "test_audit_marts.py",  # transforming.build()
+    "test_cin_marts.py",  # transforming.build()
     "test_retention.py",  # transforming.build()
     "test_dbt_results.py",  # lists target/
     "test_return_rules.py",  # transforming.build()

@@ -115,8 +115,17 @@ def test_results_are_kept_in_dq_and_every_analyst_reads_them(fresh_warehouse, re
     assert analyst_sees == len(results)
 
 
+def seed_nodes_recorded(url: str, run_id: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select count(*) from dq.dbt_results where run_id = %s and resource_type = 'seed'", [run_id]
+        ).fetchone()[0]
+
+
 @pytest.mark.slow
 def test_the_build_task_runs_one_dbt_build_and_records_each_node(fresh_warehouse):
+    with psycopg.connect(fresh_warehouse) as conn:
+        conn.execute("drop table if exists build.population_0_17")  # loaded by an earlier build, or not
     project_target = transforming.settings.dbt_project_dir() / "target"
     before = sorted(path.name for path in project_target.iterdir()) if project_target.exists() else []
     counts = transforming.build_for_run("run-seed", "test_dag", ["population_0_17"])
@@ -128,3 +137,51 @@ def test_the_build_task_runs_one_dbt_build_and_records_each_node(fresh_warehouse
     assert set(counts) <= {"success", "pass"}
     # dbt wrote its target to the task's own folder, which is gone: nothing left for another task.
     assert sorted(path.name for path in project_target.iterdir()) == before
+
+
+@pytest.mark.slow
+def test_a_build_leaves_out_a_seed_whose_table_holds_its_file_unless_it_is_a_full_refresh(fresh_warehouse):
+    """A seed is loaded when its table is missing, then left out (with its tests) while its file is the
+    same; its table's comment names the file's sha256; a full refresh loads it again."""
+    with psycopg.connect(fresh_warehouse) as conn:
+        conn.execute("drop table if exists build.population_0_17")
+    transforming.build_for_run("seed-missing", "test_dag", ["population_0_17"])
+    transforming.build_for_run("seed-loaded", "test_dag", ["population_0_17"])
+    transforming.build_for_run("seed-refreshed", "test_dag", ["population_0_17"], full_refresh=True)
+    assert [seed_nodes_recorded(fresh_warehouse, run) for run in ("seed-missing", "seed-loaded", "seed-refreshed")] == [
+        1,
+        0,
+        1,
+    ]
+    with psycopg.connect(fresh_warehouse) as conn:
+        (comment,) = conn.execute("select obj_description('build.population_0_17'::regclass, 'pg_class')").fetchone()
+    manifest = json.loads(transforming.ensure_manifest().read_text())
+    checksum = manifest["nodes"]["seed.csc_warehouse.population_0_17"]["checksum"]["checksum"]
+    assert comment == f"seed file sha256 {checksum}"
+    assert "population_0_17" in transforming.seeds_to_leave_out(full_refresh=False)
+    assert transforming.seeds_to_leave_out(full_refresh=True) == []
+
+
+@pytest.mark.slow
+def test_a_build_leaves_a_view_holding_its_sql_as_it_is_and_a_full_refresh_creates_it_again(fresh_warehouse):
+    """A view is created again only when its SQL changed (macros/materializations/view.sql): the same
+    relation (same oid) after a second build, a new one after a full refresh; its comment names the
+    md5 of its SQL."""
+
+    def view_oid() -> int:
+        with psycopg.connect(fresh_warehouse) as conn:
+            return conn.execute("select 'build.stg_ledger__delivery_versions'::regclass::oid").fetchone()[0]
+
+    with psycopg.connect(fresh_warehouse) as conn:
+        conn.execute("drop view if exists build.stg_ledger__delivery_versions cascade")
+    transforming.build_for_run("view-missing", "test_dag", ["stg_ledger__delivery_versions"])
+    created = view_oid()
+    transforming.build_for_run("view-same", "test_dag", ["stg_ledger__delivery_versions"])
+    assert view_oid() == created
+    transforming.build_for_run("view-refreshed", "test_dag", ["stg_ledger__delivery_versions"], full_refresh=True)
+    assert view_oid() != created
+    with psycopg.connect(fresh_warehouse) as conn:
+        (comment,) = conn.execute(
+            "select obj_description('build.stg_ledger__delivery_versions'::regclass, 'pg_class')"
+        ).fetchone()
+    assert comment.startswith("view of sql md5 ") and len(comment) == len("view of sql md5 ") + 32

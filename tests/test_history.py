@@ -27,6 +27,7 @@ MONDAYS = [date(2014, 1, 6) + timedelta(weeks=week) for week in range(4)]
 HISTORY_TABLES = (
     "lac_figures",
     "cp_figures",
+    "cin_figures",
     "int_episodes_sequenced",
     "int_periods_of_care_built",
     "int_legal_status_chains_built",
@@ -44,6 +45,10 @@ PLAN_COLUMNS = (
     "latestcategoryofabuse",
     "numberofpreviouscpp",
 )
+REFERRAL_COLUMNS = ("lachildid", "cinreferraldate", "cinclosuredate", "referralnfa")
+ASSESSMENT_COLUMNS = ("lachildid", "cinreferraldate", "assessmentactualstartdate", "assessmentauthorisationdate")
+SECTION47_COLUMNS = ("lachildid", "cinreferraldate", "s47actualstartdate", "dateofinitialcpc")
+CIN_PLAN_COLUMNS = ("lachildid", "cinreferraldate", "cinplanstartdate", "cinplanenddate")
 
 
 # --- a few authorities' children, as each week's delivery shows them ----------------------------
@@ -73,8 +78,56 @@ def children_of(la_code: str, edition: int = 0) -> dict[str, dict]:
             if draw.random() < 0.4:
                 again = plan_end + timedelta(days=draw.randrange(0, 900))
                 plans.append((again, again + timedelta(days=200), "NEG", "MUL"))
-        children[child] = {"dob": dob, "episodes": episodes, "plans": plans}
+        children[child] = {"dob": dob, "episodes": episodes, "plans": plans, "referrals": referrals_of(draw)}
     return children
+
+
+def referrals_of(draw: random.Random) -> list[dict]:
+    """A child's referrals (most of them in the weeks the deliveries cover, some a year or so apart), each
+    with an assessment and some with a section 47 enquiry and a CIN plan."""
+    referrals, day = [], date(2012, 10, 1) + timedelta(days=draw.randrange(0, 480))
+    for _ in range(draw.choice((0, 1, 1, 2))):
+        assessed = day + timedelta(days=draw.randrange(0, 5))
+        enquiry = assessed + timedelta(days=draw.randrange(0, 10)) if draw.random() < 0.4 else None
+        plan = assessed + timedelta(days=draw.randrange(20, 70)) if draw.random() < 0.5 else None
+        referrals.append(
+            {
+                "date": day,
+                "closed": day + timedelta(days=draw.choice((1, 30, 90, 400))),
+                "nfa": draw.choice(("true", "false", "0")),
+                "assessment": (assessed, assessed + timedelta(days=draw.randrange(5, 90))),
+                "enquiry": enquiry and (enquiry, enquiry + timedelta(days=draw.randrange(7, 30))),
+                "plan": plan and (plan, plan + timedelta(days=draw.choice((20, 200)))),
+            }
+        )
+        day += timedelta(days=draw.choice((40, 300, 366, 367)))
+    return referrals
+
+
+def census_rows(children: dict[str, dict], as_at: date) -> dict[str, list]:
+    """The rest of a CIN census of as_at: referrals, assessments, enquiries and CIN plans begun by then,
+    with what happened after it (closure, authorisation, ICPC, plan end) not yet known."""
+
+    def known(day: date | None) -> str | None:
+        return day.isoformat() if day and day <= as_at else None
+
+    rows = {"cin_referrals": [], "cin_assessments": [], "cin_section47": [], "cin_plans": []}
+    for child, facts in children.items():
+        for referral in facts["referrals"]:
+            if referral["date"] > as_at:
+                continue
+            referred = referral["date"].isoformat()
+            rows["cin_referrals"].append((child, referred, known(referral["closed"]), referral["nfa"]))
+            started, authorised = referral["assessment"]
+            if started <= as_at:
+                rows["cin_assessments"].append((child, referred, started.isoformat(), known(authorised)))
+            if referral["enquiry"] and referral["enquiry"][0] <= as_at:
+                started, conference = referral["enquiry"]
+                rows["cin_section47"].append((child, referred, started.isoformat(), known(conference)))
+            if referral["plan"] and referral["plan"][0] <= as_at:
+                started, ended = referral["plan"]
+                rows["cin_plans"].append((child, referred, started.isoformat(), known(ended)))
+    return rows
 
 
 def delivery_rows(children: dict[str, dict], as_at: date) -> tuple[list, list, list]:
@@ -111,17 +164,24 @@ def delivery_rows(children: dict[str, dict], as_at: date) -> tuple[list, list, l
 
 def deliver(conn, la_code: str, as_at: date, *, edition: int = 0, status: str = "accepted") -> int:
     """One delivery version straight into the ledger and raw, as the door leaves it (its own tests
-    cover the door): SSDA903 Header and Episodes and CP plans."""
+    cover the door): SSDA903 Header and Episodes, and a CIN census (its CP plans, referrals,
+    assessments, section 47 enquiries and CIN plans)."""
     version = conn.execute(
         "insert into ledger.delivery_versions (la_code, extract_date, sha256, folder, status)"
         " values (%s, %s, %s, %s, %s) returning delivery_version_id",
         [la_code, as_at, f"history-{la_code}-{as_at}-{edition}", f"test/{la_code}/{as_at}", status],
     ).fetchone()[0]
-    headers, episodes, plans = delivery_rows(children_of(la_code, edition), as_at)
+    children = children_of(la_code, edition)
+    headers, episodes, plans = delivery_rows(children, as_at)
+    census = census_rows(children, as_at)
     for table, columns, rows in (
         ("ssda903_header", HEADER_COLUMNS, headers),
         ("ssda903_episodes", EPISODE_COLUMNS, episodes),
         ("cin_cp_plans", PLAN_COLUMNS, plans),
+        ("cin_referrals", REFERRAL_COLUMNS, census["cin_referrals"]),
+        ("cin_assessments", ASSESSMENT_COLUMNS, census["cin_assessments"]),
+        ("cin_section47", SECTION47_COLUMNS, census["cin_section47"]),
+        ("cin_plans", CIN_PLAN_COLUMNS, census["cin_plans"]),
     ):
         statement = sql.SQL(
             "insert into raw.{} (delivery_version_id, la_code, source_file, source_row, {}) values ({})"
@@ -300,6 +360,11 @@ def test_incremental_and_full_refresh_builds_are_identical(multi_authority, monk
     assert all(row[2] > 0 for row in refreshed["lac_weekly"]) and all(row[2] > 0 for row in refreshed["cp_weekly"])
     assert refreshed["lac_weekly_by_legal_status"] and refreshed["care_leavers_turning_18"]
     assert refreshed["cp_weekly_by_category"] and refreshed["lac_brief_episodes"]
+    assert {(row[0], row[1]) for row in refreshed["cin_weekly"]} == {(la, day) for la in AUTHORITIES for day in MONDAYS}
+    cin_columns = ("children_in_need", "assessments_completed", "icpcs", "children_on_cin_plan", "re_referrals_12m")
+    with psycopg.connect(multi_authority["url"]) as conn:
+        totals = conn.execute(f"select {', '.join(f'sum({c})' for c in cin_columns)} from build.cin_weekly").fetchone()
+    assert all(total > 0 for total in totals), dict(zip(cin_columns, totals, strict=True))
 
 
 def test_an_erased_child_leaves_history_as_a_full_refresh_would(multi_authority, monkeypatch):

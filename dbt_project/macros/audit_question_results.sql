@@ -28,7 +28,7 @@
     from (
         select
             *,
-            case when applicable > 0 then round(met * 100.0 / applicable, 0) end as pct_met,
+            {{ whole_percent('met', 'applicable') }} as pct_met,
             met || ':' || applicable as ratio
         from {{ counted }}
     ) as with_percentages

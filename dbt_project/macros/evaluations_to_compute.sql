@@ -1,4 +1,4 @@
-{#- The body of a history model's first CTE: the evaluations of these figures (LAC or CP) that
+{#- The body of a history model's first CTE: the evaluations of these figures (LAC, CP or CIN) that
     int_evaluations_listed lists and the model does not hold yet, each once (reported and restated
     often read the same version at the same date). On a full refresh, all of them. -#}
 {% macro evaluations_to_compute(figures) -%}

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from csc_warehouse import dbt_results, settings, staging_tests
+from csc_warehouse import dbt_results, seeds, settings, staging_tests
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,19 @@ def build_arguments(
     return args
 
 
+def seeds_to_leave_out(full_refresh: bool) -> list[str]:
+    """The seeds whose table already holds their file (csc_warehouse.seeds); none on a full refresh."""
+    return [] if full_refresh else seeds.unchanged(ensure_manifest())
+
+
 def build(select: str | None = None, *, full_refresh: bool = False) -> None:
     """`dbt build` outside Airflow (tests and benchmarks), with the DAG's flags.
 
     It writes no JSON into the project's target/: the manifest there is `dbt parse`'s, which
     publishing reads while other builds run (two test workers, or a test beside a DAG run), and dbt
     rewrites a manifest in place, not atomically."""
-    _dbt([*build_arguments(select, full_refresh=full_refresh), *NO_JSON_ARTEFACTS])
+    args = build_arguments(select, full_refresh=full_refresh, exclude=seeds_to_leave_out(full_refresh))
+    _dbt([*args, *NO_JSON_ARTEFACTS])
 
 
 # dbt writes a debug log of every event and statement to a file by default: about a sixth of the
@@ -115,7 +121,8 @@ def build_for_run(
     dbt's target and log folders are the task's own temporary folder (and dbt writes no log or JSON):
     nothing this task leaves on local disk is read by another, so the task runs on any worker. The
     deployment's partial-parse file (`csc dbt-parse`) is copied in when present, which spares dbt a
-    full parse.
+    full parse. Seeds whose table already holds their file are left out (csc_warehouse.seeds), unless
+    it is a full refresh.
 
     A build of the whole project records the versions its staging tests passed on, which later
     builds skip (csc_warehouse.staging_tests); a full refresh tests every authority's latest again."""
@@ -129,7 +136,9 @@ def build_for_run(
         partial_parse = settings.dbt_project_dir() / "target" / "partial_parse.msgpack"
         if partial_parse.exists():
             shutil.copy2(partial_parse, target / partial_parse.name)
-        args = build_arguments(select, exclude=exclude, full_refresh=full_refresh)
+        args = build_arguments(
+            select, exclude=[*(exclude or []), *seeds_to_leave_out(full_refresh)], full_refresh=full_refresh
+        )
         log.info("dbt %s", " ".join(args))
         log.info("dbt's target and logs: %s (this task's own temporary folder)", folder)
         logs = ["--log-path", str(Path(folder) / "logs"), *NO_DBT_LOGS]

@@ -2,7 +2,7 @@
     version read at an as_at. Reported figures read each as_at's own version at that as_at; restated
     figures read the authority's newest version at each as_at it has reported. A figure depends on
     nothing but its evaluation, so the history models compute each evaluation once and keep it while
-    it is listed here. Looked-after (LAC) and child protection (CP) figures have versions of their own. -#}
+    it is listed here. Looked-after (LAC), child protection (CP) and children-in-need (CIN) figures have versions of their own. -#}
 with versions as (
     select figures, la_code, as_at, delivery_version_id, is_newest from {{ ref('int_versions_reported') }}
 ),

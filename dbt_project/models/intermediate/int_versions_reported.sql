@@ -1,8 +1,9 @@
 {#- The version each (figures, la_code, extract_date) is reported from: its newest accepted version
     that delivered the table those figures are counted from, SSDA903 Episodes for looked-after
     figures (LAC), CP plans for child protection figures (CP: a CIN-named file, a CIN census XML or an
-    Annex A List 7 sheet). A folder holding only CP plans, only SSDA903 tables or only an audit return
-    makes no row for the other figures. A correction (different bytes for the same folder) replaces
+    Annex A List 7 sheet), referrals for children-in-need figures (CIN: a CIN census XML, which gives
+    every table of the census even when empty, or an Annex A List 3 sheet). A folder holding only CP
+    plans, only SSDA903 tables or only an audit return makes no row for the other figures. A correction (different bytes for the same folder) replaces
     the earlier version from then on. The authority's latest such date is its newest accepted
     delivery of those figures, which restated figures use. -#}
 with delivery_versions as (
@@ -14,7 +15,7 @@ delivery_files as (
 ),
 
 figures_tables (figures, table_name) as (
-    values ('LAC', 'ssda903_episodes'), ('CP', 'cin_cp_plans')
+    values ('LAC', 'ssda903_episodes'), ('CP', 'cin_cp_plans'), ('CIN', 'cin_referrals')
 ),
 
 versions_with_figures as (
