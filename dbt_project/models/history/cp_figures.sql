@@ -28,9 +28,11 @@ version_plans as materialized (
 ),
 
 -- Whether a plan repeats another is a fact of its delivery, not of the date it is read at: found once
--- per version, by a join on the child, rather than once per plan and date.
+-- per version, by a join on the child, rather than once per plan and date. A plan is its child and start
+-- (the door allows one row per both), not its source row: a CIN census gives every plan of a child the
+-- row of its <Child> element.
 repeat_plans as (
-    select distinct later.delivery_version_id, later.source_row
+    select distinct later.delivery_version_id, later.child_id, later.plan_start_date
     from version_plans as later
     inner join version_plans as earlier
         on earlier.delivery_version_id = later.delivery_version_id
@@ -53,12 +55,13 @@ evaluated_plans as (
             version_plans.plan_start_date <= evaluations.as_at
             and (version_plans.plan_end_date is null or version_plans.plan_end_date > evaluations.as_at)
         ) as is_open,
-        repeat_plans.source_row is not null as is_repeat
+        repeat_plans.child_id is not null as is_repeat
     from evaluations
     inner join version_plans on version_plans.delivery_version_id = evaluations.delivery_version_id
     left join repeat_plans
         on repeat_plans.delivery_version_id = version_plans.delivery_version_id
-        and repeat_plans.source_row = version_plans.source_row
+        and repeat_plans.child_id = version_plans.child_id
+        and repeat_plans.plan_start_date = version_plans.plan_start_date
 ),
 
 latest_start_first as (
