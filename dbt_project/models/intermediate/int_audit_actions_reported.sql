@@ -19,19 +19,8 @@ accepted_actions as (
     where delivery_versions.version_status = 'accepted'
 ),
 
-deliveries_of_each_plan as (
-    select distinct la_code, audit_theme, audit_period, delivery_version_id, extract_date, received_at
-    from accepted_actions
-),
-
-newest_first as (
-    select
-        *,
-        row_number() over (
-            partition by la_code, audit_theme, audit_period
-            order by extract_date desc, received_at desc, delivery_version_id desc
-        ) as newest_first
-    from deliveries_of_each_plan
+newest_deliveries as (
+    {{ newest_delivery_of_each_audit('accepted_actions') }}
 ),
 
 final as (
@@ -47,12 +36,11 @@ final as (
         accepted_actions.status,
         accepted_actions.done_date
     from accepted_actions
-    inner join newest_first
-        on newest_first.la_code = accepted_actions.la_code
-        and newest_first.audit_theme = accepted_actions.audit_theme
-        and newest_first.audit_period = accepted_actions.audit_period
-        and newest_first.delivery_version_id = accepted_actions.delivery_version_id
-    where newest_first.newest_first = 1
+    inner join newest_deliveries
+        on newest_deliveries.la_code = accepted_actions.la_code
+        and newest_deliveries.audit_theme = accepted_actions.audit_theme
+        and newest_deliveries.audit_period = accepted_actions.audit_period
+        and newest_deliveries.delivery_version_id = accepted_actions.delivery_version_id
 )
 
 select * from final

@@ -21,19 +21,8 @@ accepted_answers as (
     where delivery_versions.version_status = 'accepted'
 ),
 
-deliveries_of_each_audit as (
-    select distinct la_code, audit_theme, audit_period, delivery_version_id, extract_date, received_at
-    from accepted_answers
-),
-
-newest_first as (
-    select
-        *,
-        row_number() over (
-            partition by la_code, audit_theme, audit_period
-            order by extract_date desc, received_at desc, delivery_version_id desc
-        ) as newest_first
-    from deliveries_of_each_audit
+newest_deliveries as (
+    {{ newest_delivery_of_each_audit('accepted_answers') }}
 ),
 
 final as (
@@ -50,12 +39,11 @@ final as (
         accepted_answers.question_text,
         accepted_answers.answer
     from accepted_answers
-    inner join newest_first
-        on newest_first.la_code = accepted_answers.la_code
-        and newest_first.audit_theme = accepted_answers.audit_theme
-        and newest_first.audit_period = accepted_answers.audit_period
-        and newest_first.delivery_version_id = accepted_answers.delivery_version_id
-    where newest_first.newest_first = 1
+    inner join newest_deliveries
+        on newest_deliveries.la_code = accepted_answers.la_code
+        and newest_deliveries.audit_theme = accepted_answers.audit_theme
+        and newest_deliveries.audit_period = accepted_answers.audit_period
+        and newest_deliveries.delivery_version_id = accepted_answers.delivery_version_id
 )
 
 select * from final
