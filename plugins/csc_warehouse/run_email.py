@@ -149,7 +149,20 @@ def _headline_figures(figures: tuple[HeadlineFigure, ...]) -> list[str]:
                 f"  {figure.la_code} {figure.as_at}: {figure.children_on_plan} children on a"
                 f" child protection plan ({since})"
             )
+        if figure.referrals is not None:
+            lines.append(f"  {figure.la_code} {figure.as_at}: {_front_door(figure)}")
     return lines
+
+
+def _front_door(figure: HeadlineFigure) -> str:
+    """The week's front door in one line: referrals, timescales (as "in time of all"), CIN plans."""
+    return (
+        f"{figure.referrals} referrals ({figure.re_referrals_12m} re-referrals within 12 months),"
+        f" {figure.assessments_within_45wd} of {figure.assessments_completed} assessments within 45 working days,"
+        f" {figure.icpcs_within_15wd} of {figure.icpcs} ICPCs within 15 working days,"
+        f" {figure.children_on_cin_plan} children on a CIN plan ({figure.cin_plan_step_downs} stepped down"
+        " from child protection this week)"
+    )
 
 
 def _return_readiness(readiness: tuple[ReturnReadiness, ...]) -> list[str]:

@@ -217,8 +217,21 @@ def draft_reports(run_plan: dict, published: list[str]) -> list[str]:
     return [str(path) for path in write_reports(authorities, as_at)]
 
 
+# reporting.cin_weekly's columns the email states, each a field of HeadlineFigure
+FRONT_DOOR_FIGURES = (
+    "referrals",
+    "re_referrals_12m",
+    "assessments_completed",
+    "assessments_within_45wd",
+    "icpcs",
+    "icpcs_within_15wd",
+    "children_on_cin_plan",
+    "cin_plan_step_downs",
+)
+
+
 def headline_figures(as_at: str) -> list[HeadlineFigure]:
-    """Each authority's looked-after and child protection figures of the week ending on as_at."""
+    """Each authority's looked-after, child protection and front door figures of the week ending on as_at."""
     figures: dict[tuple[str, str], HeadlineFigure] = {}
     with warehouse.connect() as conn:
         if conn.execute("select to_regclass('reporting.lac_weekly') is not null").fetchone()[0]:
@@ -236,6 +249,14 @@ def headline_figures(as_at: str) -> list[HeadlineFigure]:
             ):
                 looked_after = figures.get((la_code, day), HeadlineFigure(la_code, day))
                 figures[la_code, day] = replace(looked_after, children_on_plan=on_plan, cp_change_vs_previous=change)
+        if conn.execute("select to_regclass('reporting.cin_weekly') is not null").fetchone()[0]:
+            for la_code, day, *front_door in conn.execute(
+                f"select la_code, as_at::text, {', '.join(FRONT_DOOR_FIGURES)} from reporting.cin_weekly"
+                " where as_at between %s::date - 6 and %s::date",
+                [as_at, as_at],
+            ):
+                known = figures.get((la_code, day), HeadlineFigure(la_code, day))
+                figures[la_code, day] = replace(known, **dict(zip(FRONT_DOOR_FIGURES, front_door, strict=True)))
     return [figures[key] for key in sorted(figures)]
 
 

@@ -3,7 +3,9 @@
     the authority's previous as_at; an audit question compares with the previous audit of its theme.
     Audits are reported at every as_at from their month on, until the next audit of the theme. Where an
     authority delivered an audit programme or actions, its overdue audits and actions are counted at the
-    newest as_at their statuses are as at. -#}
+    newest as_at their statuses are as at. Where an authority delivered a CIN census, its front door
+    figures of the week (cin_weekly) too: referrals, re-referrals, children on a CIN plan, step-downs,
+    and assessments and ICPCs in timescale as a whole percentage, for a week that completed any. -#}
 with cp_weekly as (
     select * from {{ ref('cp_weekly') }}
 ),
@@ -18,6 +20,10 @@ care_leavers as (
 
 brief_episodes as (
     select * from {{ ref('lac_brief_episodes') }}
+),
+
+cin_weekly as (
+    select * from {{ ref('cin_weekly') }}
 ),
 
 audit_results as (
@@ -64,6 +70,39 @@ weekly_figures as (
         lac_starts as value,
         'children started to be looked after in the week' as described_as
     from lac_weekly
+    union all
+    select
+        la_code,
+        as_at,
+        'referrals' as measure,
+        referrals as value,
+        'referrals were received in the week' as described_as
+    from cin_weekly
+    union all
+    select
+        la_code,
+        as_at,
+        're_referrals_12m' as measure,
+        re_referrals_12m as value,
+        'of the week''s referrals were re-referrals within 12 months of a previous referral' as described_as
+    from cin_weekly
+    union all
+    select
+        la_code,
+        as_at,
+        'children_on_cin_plan' as measure,
+        children_on_cin_plan as value,
+        'children were on a child in need plan' as described_as
+    from cin_weekly
+    union all
+    select
+        la_code,
+        as_at,
+        'cin_plan_step_downs' as measure,
+        cin_plan_step_downs as value,
+        'child in need plans started in the week within 7 days of the end of a child protection plan'
+            as described_as
+    from cin_weekly
 ),
 
 turning_18 as (
@@ -126,6 +165,61 @@ weekly_statements as (
             end
         ) as statement
     from weekly_compared
+),
+
+timescales as (
+    select
+        la_code,
+        as_at,
+        'pct_assessments_within_45wd' as measure,
+        assessments_within_45wd as in_time,
+        assessments_completed as completed,
+        'assessments completed in the week were within 45 working days' as described_as
+    from cin_weekly
+    union all
+    select
+        la_code,
+        as_at,
+        'pct_icpcs_within_15wd' as measure,
+        icpcs_within_15wd as in_time,
+        icpcs as completed,
+        'initial child protection conferences held in the week were within 15 working days of their'
+        || ' section 47 enquiry''s start' as described_as
+    from cin_weekly
+),
+
+timescales_compared as (
+    -- compared with the previous as_at, whose percentage is null when it completed none
+    select
+        *,
+        {{ whole_percent('in_time', 'completed') }} as pct,
+        lag({{ whole_percent('in_time', 'completed') }}) over (partition by la_code, measure order by as_at)
+            as previous_pct
+    from timescales
+),
+
+timescale_statements as (
+    select
+        la_code,
+        as_at,
+        measure,
+        pct as value,
+        previous_pct as previous_value,
+        format(
+            'As at %s, %s%% (%s of %s) of the %s%s.',
+            to_char(as_at, 'FMDD FMMonth YYYY'),
+            pct,
+            in_time,
+            completed,
+            described_as,
+            case
+                when previous_pct is null then ''
+                when pct = previous_pct then ' (as the previous week)'
+                else format(' (%s%% the previous week)', previous_pct)
+            end
+        ) as statement
+    from timescales_compared
+    where completed > 0
 ),
 
 audits_compared as (
@@ -203,6 +297,8 @@ overdue_statements as (
 
 final as (
     select * from weekly_statements
+    union all
+    select * from timescale_statements
     union all
     select * from audit_statements
     union all

@@ -34,7 +34,8 @@ class DeliveryLine:
 @dataclass(frozen=True)
 class HeadlineFigure(FlatHandoff):
     """One authority's week in the run's email: its looked-after figures, its child protection figure,
-    or both (None where its mart had no row for the week)."""
+    its front door figures (reporting.cin_weekly, where it delivered a CIN census), or some of them
+    (None where its mart had no row for the week)."""
 
     la_code: str
     as_at: str
@@ -44,6 +45,14 @@ class HeadlineFigure(FlatHandoff):
     change_vs_previous: int | None = None
     children_on_plan: int | None = None
     cp_change_vs_previous: int | None = None
+    referrals: int | None = None
+    re_referrals_12m: int | None = None
+    assessments_completed: int | None = None
+    assessments_within_45wd: int | None = None
+    icpcs: int | None = None
+    icpcs_within_15wd: int | None = None
+    children_on_cin_plan: int | None = None
+    cin_plan_step_downs: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from csc_warehouse import settings
-from csc_warehouse.report import audit_text, charts, text
+from csc_warehouse.report import audit_text, charts, front_door_text, text
 from csc_warehouse.report.figures import ReportFigures, read_figures_of
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ def _sections(figures: ReportFigures) -> list[tuple[str, list[tuple[str, list]]]
     return [
         ("Children subject to a child protection plan", text.child_protection(figures)),
         ("Looked-after children", text.looked_after(figures)),
+        ("Front door and children in need", front_door_text.front_door(figures)),
         ("Case audits", audit_text.audits(figures) or [("No case audit has been published for this period.", [])]),
     ]
 
@@ -82,6 +83,7 @@ def _written(figures: ReportFigures, out_dir: Path | None) -> WrittenReport:
         charts.weekly_counts(figures, folder / "children_by_week.svg"),
         charts.brief_returns(figures, folder / "brief_returns_by_week.svg"),
         charts.audit_results(figures, folder / "audit_results.svg"),
+        charts.front_door(figures, folder / "front_door_by_week.svg"),
     ]
     sections = _sections(figures)
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from csc_warehouse.report.figures import ReportFigures, Weekly
+from csc_warehouse.report.sources import Source
 from csc_warehouse.report.svg import Drawing, nice_ticks, scale
 from csc_warehouse.report.text import long_date
 
@@ -68,6 +69,28 @@ def brief_returns(figures: ReportFigures, path: Path) -> Path:
         bars=True,
     )
     _footer(drawing, "week ending on the as_at (the Monday of each weekly delivery)")
+    return drawing.save(path)
+
+
+def front_door(figures: ReportFigures, path: Path) -> Path:
+    """Referrals by week (bars) and children on a CIN plan (a line), from reporting.cin_weekly."""
+    drawing = Drawing(
+        WIDTH,
+        HEADER + 2 * PANEL_HEIGHT + FOOTER,
+        f"Authority {figures.la_code}: the front door and children in need, by week",
+    )
+    _header(drawing, drawing.title)
+    panels = (
+        ("Referrals received in the week", "referrals", RED, True),
+        ("Children on a child in need plan", "children_on_cin_plan", BLUE, False),
+    )
+    for number, (label, column, colour, bars) in enumerate(panels):
+        weeks = [
+            Weekly(week.as_at, getattr(week, column), Source("cin_weekly", column, figures.la_code, week.as_at))
+            for week in figures.cin_weeks
+        ]
+        _weekly_panel(drawing, HEADER + number * PANEL_HEIGHT, label, weeks, figures.as_at, colour, bars=bars)
+    _footer(drawing, "as at (the Monday of each weekly delivery)")
     return drawing.save(path)
 
 

@@ -14,11 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from csc_warehouse import warehouse
-from csc_warehouse.report import audit_figures
+from csc_warehouse.report import audit_figures, front_door_figures
 from csc_warehouse.report.audit_figures import AgencyFinding, AuditAction, PlannedAudit
+from csc_warehouse.report.front_door_figures import CinWeek
 from csc_warehouse.report.sources import Source
 
-__all__ = ["AgencyFinding", "AuditAction", "PlannedAudit", "ReportFigures", "Source", "Weekly", "read_figures_of"]
+__all__ = [
+    "AgencyFinding",
+    "AuditAction",
+    "CinWeek",
+    "PlannedAudit",
+    "ReportFigures",
+    "Source",
+    "Weekly",
+    "read_figures_of",
+]
 
 # What the report reads; a table not published yet (a new warehouse, a week before any audit) is skipped.
 REPORTING_TABLES = (
@@ -28,6 +38,7 @@ REPORTING_TABLES = (
     "lac_brief_episodes",
     "audit_results",
     *audit_figures.REPORTING_TABLES,
+    *front_door_figures.REPORTING_TABLES,
 )
 
 
@@ -68,6 +79,7 @@ class ReportFigures:
     audit_agencies: list[AgencyFinding] = field(default_factory=list)  # the latest audits', by agency
     planned_audits: list[PlannedAudit] = field(default_factory=list)
     audit_actions: list[AuditAction] = field(default_factory=list)
+    cin_weeks: list[CinWeek] = field(default_factory=list)  # empty: no CIN census delivered
 
 
 def month_end(day: date) -> date:
@@ -108,6 +120,7 @@ def read_figures_of(la_codes: Sequence[str], as_at: date, *, url: str | None = N
         if "audit_results" in published:
             _read_audits(conn, of, as_at)
         audit_figures.read_agencies_programme_and_actions(conn, of, as_at, published)
+        front_door_figures.read_cin_weeks(conn, of, as_at, published)
     return of
 
 
