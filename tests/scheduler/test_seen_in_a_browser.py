@@ -16,7 +16,7 @@ from csc_warehouse import settings
 pytestmark = pytest.mark.slow
 
 # The report's three charts: the weekly counts, the brief returns home and the audit results.
-CHARTS = {"children_by_week.svg", "brief_returns_by_week.svg", "audit_results.svg"}
+CHARTS = {"children_by_week.svg", "brief_returns_by_week.svg", "front_door_by_week.svg", "audit_results.svg"}
 
 
 @pytest.fixture(scope="module")
