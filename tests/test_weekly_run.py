@@ -139,37 +139,43 @@ def test_return_readiness_publishes_each_weeks_findings_by_rule(demo_weeks):
 
 
 def test_each_weeks_email_tells_its_return_readiness_with_the_records_by_child_key(demo_weeks):
+    rulesets = {"SSDA903": "lac2022_23", "CIN": "cin2022_23"}
     with psycopg.connect(demo_weeks["url"]) as conn:
-        published = dict(
-            conn.execute(
-                "select as_at, count(*) from reporting.return_readiness where la_code = '309' group by as_at"
-            ).fetchall()
+        rules_broken = dict(
+            ((as_at, return_type), rules)
+            for as_at, return_type, rules in conn.execute(
+                "select as_at, return_type, count(*) from reporting.return_readiness where la_code = '309'"
+                " group by as_at, return_type"
+            )
         )
         flagged = dict(
-            conn.execute(
-                "select c.extract_date, count(*) from dq.return_errors e join dq.return_checks c"
+            ((extract_date, return_type), records)
+            for extract_date, return_type, records in conn.execute(
+                "select c.extract_date, return_type, count(*) from dq.return_errors e join dq.return_checks c"
                 " using (delivery_version_id, return_type) join ledger.delivery_versions v using (delivery_version_id)"
-                " where v.status = 'accepted' and e.la_code = '309' group by 1"
-            ).fetchall()
+                " where v.status = 'accepted' and e.la_code = '309' group by 1, 2"
+            )
         )
     for as_at, run in demo_weeks["runs"].items():
         [line] = [line for line in run["output"].splitlines() if line.startswith(f"week {as_at}:")]
         assert "return checks ok" in line, line
         message = run["emails"][0]
         text = body_text(message)
-        [extract_date] = [day for day in published if (as_at - day).days in range(7)]
-        rules = published[extract_date]
-        ruleset = f"  309 {extract_date} SSDA903 (ruleset lac2022_23)"
-        assert f"{ruleset}: {flagged[extract_date]} records break {rules} rules" in text
+        [extract_date] = {day for day, _ in rules_broken if (as_at - day).days in range(7)}
+        for return_type, ruleset in rulesets.items():
+            rules = rules_broken[extract_date, return_type]
+            heading = f"  309 {extract_date} {return_type} (ruleset {ruleset})"
+            assert f"{heading}: {flagged[extract_date, return_type]} records break {rules} rules" in text
+            if rules > 5:
+                assert f"    and {rules - 5} more rule" in text
         named = [line for line in text.splitlines() if line.startswith("    rule ")]
-        assert len(named) == min(rules, 5)
-        if rules > 5:
-            assert f"    and {rules - 5} more rule" in text
+        assert len(named) == sum(min(rules_broken[extract_date, return_type], 5) for return_type in rulesets)
         [attachment] = [part for part in message.iter_attachments() if part.get_filename() == "return_errors.csv"]
         rows = attachment.get_content().splitlines()
         assert rows[0] == "la_code,as_at,return,rule_code,table,row_in_delivered_file,child_key,affected_fields"
-        assert len(rows) - 1 == min(flagged[extract_date], 20_000)
-        assert all(row.startswith(f"309,{extract_date},SSDA903,") for row in rows[1:])
+        records = sum(flagged[extract_date, return_type] for return_type in rulesets)
+        assert len(rows) - 1 == min(records, 20_000)
+        assert all(row.startswith((f"309,{extract_date},SSDA903,", f"309,{extract_date},CIN,")) for row in rows[1:])
 
 
 def test_running_a_week_again_duplicates_nothing(demo_weeks):

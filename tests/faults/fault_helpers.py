@@ -164,15 +164,18 @@ def versions_of(url: str, la_code: str) -> list[tuple]:
 
 
 def raw_rows_of(url: str, la_code: str | None = None, *, version: int | None = None) -> int:
-    """Rows in every raw table, of one authority or of one delivery version."""
+    """Records in every raw table, of one authority or of one delivery version: the rows of the delivered
+    files (those with a source_row, as the ledger's rows_loaded counts them), not a CIN census kept whole
+    besides (raw.cin_census_files), which the ledger does not count."""
     column, value = ("la_code", la_code) if version is None else ("delivery_version_id", version)
     with psycopg.connect(url) as conn:
         tables = [
             row[0]
             for row in conn.execute(
-                "select table_name from information_schema.columns join information_schema.tables"
+                "select table_name from information_schema.columns join information_schema.tables as tables"
                 " using (table_schema, table_name) where table_schema = 'raw' and column_name = %s"
-                " and table_type = 'BASE TABLE'",
+                " and table_type = 'BASE TABLE' and exists (select from information_schema.columns c"
+                " where c.table_schema = 'raw' and c.table_name = tables.table_name and c.column_name = 'source_row')",
                 [column],
             )
         ]
