@@ -292,8 +292,9 @@ class UninterruptedTwin:
 
 class TwinRun:
     """DEMO_WEEK and AUDIT_WEEK through `csc run-week` (dag.test()), one after the other, then the audit
-    returns through `csc run-audits`, in the background from the moment it is made, into a warehouse of its own: what the scheduled runs of the
-    same weeks, on either executor, must equal. result() waits for it once."""
+    returns through `csc run-audits`, in the background from the moment it is made, into a warehouse of
+    its own: what the scheduled runs of the same weeks, on either executor, must equal. result() waits
+    for it once."""
 
     def __init__(self, state: Path, warehouse_url: str, mail_connection: str):
         self.url = warehouse_url
