@@ -144,8 +144,7 @@ def test_each_weeks_email_tells_its_return_readiness_with_the_records_by_child_k
         rules_broken = dict(
             ((as_at, return_type), rules)
             for as_at, return_type, rules in conn.execute(
-                "select as_at, return_type, count(*) from reporting.return_readiness where la_code = '309'"
-                " group by as_at, return_type"
+                "select as_at, return, count(*) from reporting.return_readiness where la_code = '309' group by 1, 2"
             )
         )
         flagged = dict(
