@@ -50,7 +50,7 @@ from bench_dbt_history.true_history import FIRST_EXTRACT, FIRST_LA_CODE, make_tr
 from bench_scheduler_airflow import CSC, FinishedRun, ScheduledAirflow, components_environment
 from psycopg import sql
 
-from csc_warehouse import settings
+from csc_warehouse import airflow_settings, settings
 
 DATABASES = ("bench_sched_one_la", "bench_sched_national", "bench_sched_dag_test")
 
@@ -237,8 +237,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and the databases")
     parser.add_argument(
         "--executor",
-        choices=[executor.value for executor in settings.Executor],
-        default=settings.airflow_executor().value,
+        choices=[executor.value for executor in airflow_settings.Executor],
+        default=airflow_settings.airflow_executor().value,
         help="how the components run tasks (CSC_AIRFLOW_EXECUTOR; celery: Redis and CSC_CELERY_WORKERS workers)",
     )
     args = parser.parse_args()

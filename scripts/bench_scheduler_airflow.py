@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from csc_warehouse import settings
+from csc_warehouse import airflow_settings, settings
 
 CSC = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "csc")
 # A national run took minutes on a quiet machine; a busy one may take several times that.
@@ -68,9 +68,9 @@ def _instant(text: str | None) -> datetime | None:
 def components_environment(state: Path, warehouse_url: str, metadata_url: str, smtp_connection: str) -> dict:
     """Only these settings reach the components: the benchmark's own state folder, warehouse and
     Airflow metadata database, and the mail sink."""
-    from csc_warehouse import settings
-
-    return settings.separate_airflow_environment(state, warehouse_url, metadata_url, smtp_connection, keep=TUNING)
+    return airflow_settings.separate_airflow_environment(
+        state, warehouse_url, metadata_url, smtp_connection, keep=TUNING
+    )
 
 
 class ScheduledAirflow:
@@ -103,8 +103,8 @@ class ScheduledAirflow:
 
     def api(self, method: str, path: str, **arguments) -> httpx.Response:
         if self._token is None:
-            password = json.loads(self._password_file.read_text())[settings.AIRFLOW_ADMIN_USER]
-            login = {"username": settings.AIRFLOW_ADMIN_USER, "password": password}
+            password = json.loads(self._password_file.read_text())[airflow_settings.AIRFLOW_ADMIN_USER]
+            login = {"username": airflow_settings.AIRFLOW_ADMIN_USER, "password": password}
             answer = httpx.post(f"{self.url}/auth/token", json=login, timeout=30)
             answer.raise_for_status()
             self._token = answer.json()["access_token"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from csc_warehouse import demo, process_groups, settings
+from csc_warehouse import airflow_settings, demo, process_groups, settings
 from csc_warehouse.demo import audit
 
 CSC = str(Path(sys.executable).parent / "csc")
@@ -173,7 +173,7 @@ def airflow_in(state: Path, warehouse_url: str, metadata_url: str, mail_connecti
     """The components of a state folder, not started yet, with only these settings (and `setting`):
     nothing another test set in this process (an Airflow home, a connection, a metadata database) may
     reach them."""
-    environment = settings.separate_airflow_environment(state, warehouse_url, metadata_url, mail_connection)
+    environment = airflow_settings.separate_airflow_environment(state, warehouse_url, metadata_url, mail_connection)
     environment.update(setting)
     # The demo deliveries are there before the scheduler starts: its first run, of the latest Monday's
     # week (which has none), then finds the landing folder and needs no retry.
@@ -300,7 +300,7 @@ class TwinRun:
         self.url = warehouse_url
         demo.generate(state / "landing")
         # dag.test() keeps its Airflow metadata beside the twin's warehouse (database `airflow` on its server).
-        environment = settings.separate_airflow_environment(state, warehouse_url, "", mail_connection)
+        environment = airflow_settings.separate_airflow_environment(state, warehouse_url, "", mail_connection)
         for private in ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
             environment.pop(private)
         # Then the audit returns that arrived, as the scheduler's audit_returns run from the second week's

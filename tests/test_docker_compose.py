@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from csc_warehouse import settings
+from csc_warehouse import airflow_settings, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -155,7 +155,7 @@ def test_the_celery_profile_holds_the_broker_and_the_workers_and_nothing_else(se
 
 
 def test_the_celery_executor_is_the_one_csc_airflow_start_runs(airflow_env):
-    assert settings.Executor.CELERY.airflow_name == "CeleryExecutor"  # what AIRFLOW_EXECUTOR then says
+    assert airflow_settings.Executor.CELERY.airflow_name == "CeleryExecutor"  # what AIRFLOW_EXECUTOR then says
     assert airflow_env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] == "csc_warehouse.celery_services.hostname"
     assert airflow_env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + airflow_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
 
@@ -270,7 +270,9 @@ def test_the_deployment_keeps_the_projects_telemetry_off_settings(airflow_env):
 
 def test_the_deployment_shares_the_scheduler_settings_of_csc_airflow_start(airflow_env):
     differing = {
-        key: airflow_env.get(key) for key, value in settings.SCHEDULER_SETTINGS.items() if airflow_env.get(key) != value
+        key: airflow_env.get(key)
+        for key, value in airflow_settings.SCHEDULER_SETTINGS.items()
+        if airflow_env.get(key) != value
     }
     assert not differing, differing
 

@@ -54,20 +54,6 @@ def test_what_people_read_goes_to_the_output_folder(monkeypatch, tmp_path):
     assert settings.report_dir() == tmp_path / "shared" / "reports"
 
 
-def test_the_executor_is_local_unless_celery_is_asked_for(monkeypatch):
-    monkeypatch.delenv("CSC_AIRFLOW_EXECUTOR", raising=False)
-    assert settings.airflow_executor() is settings.Executor.LOCAL
-    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "Celery")
-    assert settings.airflow_executor().airflow_name == "CeleryExecutor"
-    monkeypatch.setenv("CSC_AIRFLOW_EXECUTOR", "kubernetes")
-    try:
-        settings.airflow_executor()
-    except ValueError as error:
-        assert "local or celery" in str(error)
-    else:
-        raise AssertionError("expected ValueError")
-
-
 def test_the_celery_services_environment_names_redis_the_metadata_database_and_each_worker(monkeypatch, tmp_path):
     from csc_warehouse import airflow_services, celery_services
 

@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from csc_warehouse import airflow_api, airflow_pools, celery_services, process_groups, service_processes, settings
+from csc_warehouse import (
+    airflow_api,
+    airflow_pools,
+    airflow_settings,
+    celery_services,
+    process_groups,
+    service_processes,
+    settings,
+)
 from csc_warehouse.service_processes import private_json, read_json
 
 log = logging.getLogger(__name__)
@@ -125,15 +133,15 @@ def _shared_secrets() -> dict[str, str]:
 
 def _ensure_password() -> str | None:
     """The admin's password file; returns the password when it was made now (first start)."""
-    if settings.AIRFLOW_ADMIN_USER in read_json(password_file()):
+    if airflow_settings.AIRFLOW_ADMIN_USER in read_json(password_file()):
         return None
     password = secrets.token_urlsafe(18)
-    private_json(password_file(), {settings.AIRFLOW_ADMIN_USER: password})
+    private_json(password_file(), {airflow_settings.AIRFLOW_ADMIN_USER: password})
     return password
 
 
 def admin_password() -> str:
-    return read_json(password_file())[settings.AIRFLOW_ADMIN_USER]
+    return read_json(password_file())[airflow_settings.AIRFLOW_ADMIN_USER]
 
 
 def api_url() -> str | None:
@@ -148,7 +156,7 @@ def _redis_port() -> int:
 def _choose_port() -> int:
     from csc_warehouse.embedded import free_port, port_is_free
 
-    configured = settings.airflow_port()
+    configured = airflow_settings.airflow_port()
     if configured:
         return configured
     saved = read_json(_server_file()).get("port")
@@ -160,18 +168,18 @@ def services_environment(port: int) -> dict[str, str]:
     executor CSC_AIRFLOW_EXECUTOR names, then the api-server's address, the login and the secrets,
     which must be these to fit together."""
     env = dict(os.environ)
-    for key, value in {**settings.airflow_environment(), **settings.SCHEDULER_SETTINGS}.items():
+    for key, value in {**settings.airflow_environment(), **airflow_settings.SCHEDULER_SETTINGS}.items():
         env.setdefault(key, value)
     shared = _shared_secrets()
     base_url = f"http://127.0.0.1:{port}"
-    env.setdefault("AIRFLOW__CORE__PARALLELISM", str(settings.airflow_parallelism()))
+    env.setdefault("AIRFLOW__CORE__PARALLELISM", str(airflow_settings.airflow_parallelism()))
     env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(task_logs_dir()))
     env.setdefault("AIRFLOW__CORE__FERNET_KEY", shared["fernet_key"])
     env.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", shared["jwt_secret"])
     env.setdefault("AIRFLOW__API__SECRET_KEY", shared["secret_key"])
-    executor = settings.airflow_executor()
+    executor = airflow_settings.airflow_executor()
     env["AIRFLOW__CORE__EXECUTOR"] = executor.airflow_name
-    if executor is settings.Executor.CELERY:
+    if executor is airflow_settings.Executor.CELERY:
         env.update(celery_services.executor_environment(_redis_port(), shared["redis_password"]))
     env.update(
         {
@@ -192,7 +200,7 @@ def services_environment(port: int) -> dict[str, str]:
 def _services() -> list[str]:
     """What runs under the configured executor, in the order it starts: Redis before the components
     (the scheduler sends tasks to it), the workers after them."""
-    if settings.airflow_executor() is settings.Executor.CELERY:
+    if airflow_settings.airflow_executor() is airflow_settings.Executor.CELERY:
         return [celery_services.REDIS, *Component, *celery_services.worker_names()]
     return list(Component)
 
@@ -232,7 +240,7 @@ def status() -> AirflowStatus:
     return AirflowStatus(
         components=tuple(ComponentState(name, _running_pid(name)) for name in _known_services()),
         url=api_url(),
-        user=settings.AIRFLOW_ADMIN_USER,
+        user=airflow_settings.AIRFLOW_ADMIN_USER,
         password_file=password_file(),
     )
 
@@ -261,7 +269,7 @@ def _wait_until_ready(url: str, deadline: float, launched: dict[str, subprocess.
             if _exited(name, launched):
                 raise _exit_error(name)
         if airflow_api.healthy(url):
-            token = airflow_api.access_token(url, settings.AIRFLOW_ADMIN_USER, admin_password())
+            token = airflow_api.access_token(url, airflow_settings.AIRFLOW_ADMIN_USER, admin_password())
             parsed = airflow_api.dag_files_parsed(url, token, settings.dags_dir())
             if parsed.complete:
                 return parsed.import_errors

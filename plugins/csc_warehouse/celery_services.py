@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from csc_warehouse import service_processes, settings
+from csc_warehouse import airflow_settings, service_processes, settings
 
 REDIS = "redis"
 WORKER_NAME_VARIABLE = "CSC_WORKER_NAME"
@@ -41,7 +41,7 @@ def hostname() -> str:
 
 
 def worker_names() -> list[str]:
-    return [f"celery-worker-{number}" for number in range(1, settings.celery_workers() + 1)]
+    return [f"celery-worker-{number}" for number in range(1, airflow_settings.celery_workers() + 1)]
 
 
 def worker_dir(name: str) -> Path:
@@ -98,7 +98,7 @@ def executor_environment(port: int, password: str) -> dict[str, str]:
         "AIRFLOW__CELERY__BROKER_URL": broker_url(port, password),
         # Celery's task states beside Airflow's metadata; Airflow's own states stay in its tables.
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + settings.airflow_metadata_url(),
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(settings.celery_worker_concurrency()),
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(airflow_settings.celery_worker_concurrency()),
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.hostname",
     }
 

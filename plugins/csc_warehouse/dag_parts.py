@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import Asset, Param, TriggerRule, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from csc_warehouse import alerts, audit_returns, return_gate, runs, settings, transforming
+from csc_warehouse import airflow_settings, alerts, audit_returns, return_gate, runs, settings, transforming
 from csc_warehouse.handoffs import concatenated
 
 # The start date of the DAGs that do not catch up: a Monday before any week a user may run by hand.
@@ -28,7 +28,7 @@ EARLIEST_WEEK = date(1990, 1, 1)
 DEFAULT_ARGS = {
     "owner": "performance-team",
     "retries": 1,
-    "retry_delay": timedelta(seconds=settings.task_retry_delay_seconds()),
+    "retry_delay": timedelta(seconds=airflow_settings.task_retry_delay_seconds()),
     "on_failure_callback": alerts.on_task_failure,
 }
 # The weekly DAG updates it when its ingest loaded an audit return; it schedules the audit_returns DAG.
