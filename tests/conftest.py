@@ -7,9 +7,11 @@ touch a developer's `.local/` or a warehouse named by CSC_WAREHOUSE_URL.
 
 from __future__ import annotations
 
+import atexit
 import email
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,8 @@ import psycopg
 import pytest
 
 TEST_STATE = Path(tempfile.mkdtemp(prefix="csc-tests-"))
+# Gone when the process ends (each xdist worker has its own): its server's data is a test's, not anyone's.
+atexit.register(shutil.rmtree, TEST_STATE, ignore_errors=True)
 # Before anything reads settings: every default now points into the test folder.
 os.environ["CSC_STATE_DIR"] = str(TEST_STATE)
 os.environ["CSC_LANDING_DIR"] = str(TEST_STATE / "landing")
@@ -56,7 +60,7 @@ def warehouse_url() -> str:
     warehouse.migrate(url)
     yield url
     if server is not None:
-        server.stop()
+        server.stop(keep_data=False)
 
 
 def empty_warehouse(url: str) -> None:

@@ -123,7 +123,7 @@ def own_server(tmp_path):
     server = EmbeddedWarehouse(tmp_path / "own-server")
     server.start()
     yield server
-    server.stop()
+    server.stop(keep_data=False)  # its folder goes with the test
 
 
 def test_a_database_restart_during_an_ingest_leaves_nothing_and_says_so(own_server, big_delivery, tmp_path):
