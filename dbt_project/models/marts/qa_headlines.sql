@@ -44,7 +44,8 @@ weekly_figures as (
         as_at,
         'children_on_plan' as measure,
         children_on_plan as value,
-        'children were subject to a child protection plan' as described_as
+        'children were subject to a child protection plan' as described_as,
+        'child was subject to a child protection plan' as described_as_one
     from cp_weekly
     union all
     select
@@ -52,7 +53,8 @@ weekly_figures as (
         as_at,
         'cp_plan_starts' as measure,
         plan_starts as value,
-        'child protection plans started in the week' as described_as
+        'child protection plans started in the week' as described_as,
+        'child protection plan started in the week' as described_as_one
     from cp_weekly
     union all
     select
@@ -60,7 +62,8 @@ weekly_figures as (
         as_at,
         'children_looked_after' as measure,
         children_looked_after as value,
-        'children were looked after' as described_as
+        'children were looked after' as described_as,
+        'child was looked after' as described_as_one
     from lac_weekly
     union all
     select
@@ -68,7 +71,8 @@ weekly_figures as (
         as_at,
         'lac_starts' as measure,
         lac_starts as value,
-        'children started to be looked after in the week' as described_as
+        'children started to be looked after in the week' as described_as,
+        'child started to be looked after in the week' as described_as_one
     from lac_weekly
     union all
     select
@@ -76,7 +80,8 @@ weekly_figures as (
         as_at,
         'referrals' as measure,
         referrals as value,
-        'referrals were received in the week' as described_as
+        'referrals were received in the week' as described_as,
+        'referral was received in the week' as described_as_one
     from cin_weekly
     union all
     select
@@ -84,7 +89,8 @@ weekly_figures as (
         as_at,
         're_referrals_12m' as measure,
         re_referrals_12m as value,
-        'of the week''s referrals were re-referrals within 12 months of a previous referral' as described_as
+        'of the week''s referrals were re-referrals within 12 months of a previous referral' as described_as,
+        'of the week''s referrals was a re-referral within 12 months of a previous referral' as described_as_one
     from cin_weekly
     union all
     select
@@ -92,7 +98,8 @@ weekly_figures as (
         as_at,
         'children_on_cin_plan' as measure,
         children_on_cin_plan as value,
-        'children were on a child in need plan' as described_as
+        'children were on a child in need plan' as described_as,
+        'child was on a child in need plan' as described_as_one
     from cin_weekly
     union all
     select
@@ -101,7 +108,9 @@ weekly_figures as (
         'cin_plan_step_downs' as measure,
         cin_plan_step_downs as value,
         'child in need plans started in the week within 7 days of the end of a child protection plan'
-            as described_as
+            as described_as,
+        'child in need plan started in the week within 7 days of the end of a child protection plan'
+            as described_as_one
     from cin_weekly
 ),
 
@@ -111,7 +120,8 @@ turning_18 as (
         lac_weekly.as_at,
         'turning_18_next_months' as measure,
         coalesce(sum(care_leavers.children), 0) as value,
-        'looked-after young people will turn 18 by the end of the fifth month after as_at' as described_as
+        'looked-after young people will turn 18 by the end of the fifth month after as_at' as described_as,
+        'looked-after young person will turn 18 by the end of the fifth month after as_at' as described_as_one
     from lac_weekly
     left join care_leavers
         on care_leavers.la_code = lac_weekly.la_code and care_leavers.as_at = lac_weekly.as_at
@@ -125,7 +135,8 @@ brief_returns as (
         as_at,
         'brief_returns_home' as measure,
         count(*) filter (where flag = 'BRIEF_RETURNED_HOME' and period_end between as_at - 6 and as_at) as value,
-        'periods of care of 3 days or less ended with a return home in the week' as described_as
+        'periods of care of 3 days or less ended with a return home in the week' as described_as,
+        'period of care of 3 days or less ended with a return home in the week' as described_as_one
     from brief_episodes
     group by la_code, as_at
 ),
@@ -156,7 +167,7 @@ weekly_statements as (
             'As at %s, %s %s%s.',
             to_char(as_at, 'FMDD FMMonth YYYY'),
             value,
-            described_as,
+            case when value = 1 then described_as_one else described_as end,
             case
                 when previous_value is null then ''
                 when value > previous_value then format(' (up %s on the previous week)', value - previous_value)
