@@ -29,7 +29,7 @@ from typing import IO
 
 from lxml import etree
 
-from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
+from csc_warehouse.readers.base import Row, TableSource, ignored
 from csc_warehouse.readers.cin_elements import (
     ELEMENTS,
     CensusElement,
@@ -39,6 +39,7 @@ from csc_warehouse.readers.cin_elements import (
     text,
     unread_elements,
 )
+from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 # Rows are spooled in memory up to this size, then to disk (tempfile.SpooledTemporaryFile).
 SPOOL_IN_MEMORY_BYTES = 1 << 20
@@ -48,22 +49,15 @@ COLLECTION = "CIN"
 UTF8_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
 
 
-def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
-    line = error.position[0] if error.position else None
-    return ReaderError(
-        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
-    )
-
-
 def _header(path: Path) -> tuple[str, str | None, str | None]:
     """(root element, Collection, LEA) from the top of the file, read up to the first <Child>."""
     root, collection, lea = "", None, None
     try:
-        for event, element in etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True
-        ):
+        for event, element in etree.iterparse(str(path), events=("start", "end"), **SAFE_PARSING):
             element_name = name(element)
             if event == "start":
+                if not root:
+                    refuse_parsed_doctype(path, element)
                 root = root or element_name
                 if element_name == "Child":
                     break
@@ -72,7 +66,7 @@ def _header(path: Path) -> tuple[str, str | None, str | None]:
             elif element_name == "LEA":
                 lea = text(element)
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     return root, collection, lea
 
 
@@ -84,14 +78,14 @@ def is_cin_census(path: Path) -> bool:
 def _children(path: Path) -> Iterator[tuple[int, object]]:
     """(position in the file, <Child> element), one at a time; each is emptied once the caller is done."""
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False, no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", **SAFE_PARSING)
         for ordinal, (_, child) in enumerate(children, start=1):
             yield ordinal, child
             child.clear(keep_tail=True)  # and the emptied <Child>s before it: memory stays flat
             while child.getprevious() is not None:
                 del child.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
 
 
 class _Spool:

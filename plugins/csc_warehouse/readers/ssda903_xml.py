@@ -19,7 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from csc_warehouse import tables
-from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
+from csc_warehouse.readers.base import Row, TableSource, ignored
+from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 ROOT = "EXPSSDA903"
 HEADER_LEAVES = {
@@ -89,19 +90,14 @@ def _leaves(parent) -> dict[str, str | None]:
 
 
 def root_element(path: Path) -> str:
+    """The name of the file's root element; raises ReaderError when the file is no XML the door reads."""
     try:
-        for _, element in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+        for _, element in etree.iterparse(str(path), events=("start",), **SAFE_PARSING):
+            refuse_parsed_doctype(path, element)
             return _name(element)
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     return ""
-
-
-def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
-    line = error.position[0] if error.position else None
-    return ReaderError(
-        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
-    )
 
 
 class _Collector:
@@ -147,14 +143,14 @@ def read_ssda903_xml(path: Path) -> list[TableSource]:
         return [ignored(path.name, f"XML whose root element is <{root}>, not {ROOT}: not a table the warehouse knows")]
     collector = _Collector()
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", resolve_entities=False, no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", **SAFE_PARSING)
         for ordinal, (_, child) in enumerate(children, start=1):
             collector.child(ordinal, child)
             child.clear(keep_tail=True)  # and the emptied <CHILD>s before it: memory stays flat
             while child.getprevious() is not None:
                 del child.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     sources = []
     for table in XML_TABLES:
         rows = collector.rows[table.name]
