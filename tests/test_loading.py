@@ -282,6 +282,10 @@ BROKEN_CORPUS = {
     # XML with a DTD: line and column where the parser stopped, at the <!DOCTYPE (readers/xml_safety.py).
     "billion_laughs_903.xml": ({}, ("xml-dtd", 2, "22", None)),
     "external_entity_cin.xml": ({}, ("xml-dtd", 2, "19", None)),
+    # Found by the fuzz (tests/fuzz): a sheet's XML damaged inside an intact zip crashed the run.
+    "audits_damaged_sheet_xml.xlsx": ({}, ("unreadable-file", None, None, None)),
+    "audits_empty_content_types.xlsx": ({}, ("unreadable-file", None, None, None)),  # lxml's error, not openpyxl's
+    "empty_903.xml": ({}, ("unreadable-file", 1, "1", None)),  # found at line 0 (no line) before
 }
 
 

@@ -9,15 +9,34 @@ provider list, an Annex A list) is recorded as ignored.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from lxml.etree import XMLSyntaxError
 
 from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored, recognised
 
 # A title or a note above the header row is common in hand-kept workbooks (every workbook reader).
 HEADER_SEARCH_ROWS = 10
+# What openpyxl raises on a damaged workbook: a zip that is no zip or fails its checksums, XML parts
+# that are not well-formed or lack what the format requires, values of the wrong type in them.
+# (openpyxl parses its manifest with lxml, the sheets with the standard library.)
+WORKBOOK_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    XMLSyntaxError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+)
 
 
 def cell_text(value) -> str | None:
@@ -40,12 +59,19 @@ def cell_text(value) -> str | None:
 def _open(path: Path):
     import openpyxl  # here, not at the top: it takes half a second to import, and most deliveries are CSV
 
-    try:
+    with damage_is_unreadable(path, "cannot be opened as an XLSX workbook"):
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ReaderError(
-            path.name, None, None, None, "unreadable-file", f"{path.name} cannot be opened as an XLSX workbook: {error}"
-        ) from error
+
+
+@contextmanager
+def damage_is_unreadable(path: Path, what: str, row: int | None = None):
+    """A damaged workbook, found while opening it or reading its sheets, as the door's unreadable-file
+    (row: the sheet row being read, when the damage is met in the rows)."""
+    try:
+        yield
+    except WORKBOOK_DAMAGE as error:
+        problem = f"{type(error).__name__}: {error}".rstrip(": ")
+        raise ReaderError(path.name, row, None, None, "unreadable-file", f"{path.name} {what}: {problem}") from error
 
 
 def _trimmed(cells: tuple) -> list[str | None]:
@@ -58,7 +84,8 @@ def _trimmed(cells: tuple) -> list[str | None]:
 def read_xlsx(path: Path) -> list[TableSource]:
     workbook = _open(path)
     try:
-        sources = [_sheet_source(path, sheet) for sheet in workbook.worksheets]
+        with damage_is_unreadable(path, "is a damaged workbook"):
+            sources = [_sheet_source(path, sheet) for sheet in workbook.worksheets]
     finally:
         workbook.close()
     return sources or [ignored(path.name, "a workbook with no sheets")]
@@ -91,8 +118,8 @@ def _sheet_rows(path: Path, sheet_name: str, header_row: int, width: int) -> Ite
     workbook = _open(path)
     try:
         sheet = workbook[sheet_name]
-        for row_number, cells in enumerate(
-            sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        for row_number, cells in _damage_checked(
+            path, sheet.iter_rows(min_row=header_row + 1, values_only=True), header_row
         ):
             values = _trimmed(cells)
             if not values:
@@ -110,3 +137,15 @@ def _sheet_rows(path: Path, sheet_name: str, header_row: int, width: int) -> Ite
             yield row_number, values + [None] * (width - len(values))
     finally:
         workbook.close()
+
+
+def _damage_checked(path: Path, rows: Iterator[tuple], header_row: int) -> Iterator[tuple[int, tuple]]:
+    """(row number, cells) of the rows under the header; damage met on the way is unreadable-file at its row."""
+    row_number = header_row
+    while True:
+        with damage_is_unreadable(path, f"is a damaged workbook (after row {row_number})", row_number + 1):
+            cells = next(rows, None)
+        if cells is None:
+            return
+        row_number += 1
+        yield row_number, cells

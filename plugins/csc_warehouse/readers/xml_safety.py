@@ -81,11 +81,14 @@ def not_well_formed(path: Path, error) -> ReaderError:
 
     With entities left unresolved, an undeclared entity ends lxml's iterparse with "no element found"
     at line 0: what went wrong, and where, is then the last entry about this file in the error's log
-    (which holds earlier parses' entries too)."""
+    (which holds earlier parses' entries too). With nothing logged either, the file ended before its
+    root element did (an empty file: "no element found"), and the finding is at its end."""
     line, column, message = *(error.position or (0, 0)), error.msg
     logged = [entry for entry in error.error_log if entry.line and entry.filename == str(path)]
     if not line and logged:
         line, column, message = logged[-1].line, logged[-1].column, logged[-1].message
+    if not line:
+        line, column = _end_of(path)
     return ReaderError(
         path.name,
         line or None,
@@ -95,6 +98,17 @@ def not_well_formed(path: Path, error) -> ReaderError:
         f"{path.name} is not well-formed XML (line {line}): {message}",
         row_label="line",
     )
+
+
+def _end_of(path: Path) -> tuple[int, int]:
+    """(line, column) just after the file's last byte, read a block at a time."""
+    lines, last_line_length = 1, 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            breaks = block.count(b"\n")
+            lines += breaks
+            last_line_length = len(block) - block.rfind(b"\n") - 1 if breaks else last_line_length + len(block)
+    return lines, last_line_length + 1
 
 
 def refuse_parsed_doctype(path: Path, element) -> None:
