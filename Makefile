@@ -120,6 +120,12 @@ NATIONAL_SAMPLE ?= 10
 bench-returns-national: venv ## the DfE return checks of a national week, estimated from NATIONAL_SAMPLE deliveries
 	$(BIN)/python scripts/bench_returns.py --national-sample $(NATIONAL_SAMPLE) --episodes $(EPISODES)
 
+# Not part of `make test` or CI: the peak memory of `csc ingest` (its process's ru_maxrss) on a 5-million-row
+# Episodes CSV and on a 1 GB file of one repeated line, in an embedded warehouse of its own; target under 500 MB.
+# Ends with peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n>. About 6 GB of disk in the temporary folder.
+bench-memory: venv ## peak RSS of csc ingest on a 5M-row Episodes CSV and a 1 GB file of one repeated line
+	$(BIN)/python scripts/bench_memory.py
+
 # Not part of `make test`, which runs 150 cases of the same test (a fixed sequence): N mutated deliveries
 # through the door (tests/fuzz/), new ones each run, against the tests' own embedded PostgreSQL. Ends with
 # cases=<n> crashes=0 partial_loads=0 findings_without_location=0; a failing case's files are kept in

@@ -95,6 +95,20 @@ def test_a_csv_with_a_byte_order_mark_and_crlf_line_ends_loads(fresh_warehouse, 
     assert sw_episodes == [("CHILD10", "SW999", "01/01/2020", date(2020, 1, 1), "SWLAZY")]
 
 
+def test_a_csv_with_a_carriage_return_alone_for_its_line_breaks_loads(fresh_warehouse, tmp_path):
+    episodes = GOOD_EPISODES.replace("\n", "\r")  # Excel for Mac's "CSV (Macintosh)"
+    outcome, _ = ingest(
+        fresh_warehouse, deliver(tmp_path, "309", "2016-03-31", {**WITH_HEADER, "episodes.csv": episodes})
+    )
+    assert outcome.status == "loaded", outcome.findings
+    assert query(fresh_warehouse, "select source_row, child, decom from raw.ssda903_episodes order by source_row") == [
+        (2, "1001", "01/04/2015"),
+        (3, "1001", "01/06/2015"),
+        (4, "1002", "10/01/2016"),
+        (5, "1003", "05/05/2016"),
+    ]
+
+
 def test_the_validators_xml_loads_every_table_it_holds(fresh_warehouse, tmp_path):
     outcome, lines = ingest(
         fresh_warehouse, deliver(tmp_path, "309", "2018-03-31", {"fake_903.xml": VALIDATOR_903 / "fake_903.xml"})
@@ -286,6 +300,8 @@ BROKEN_CORPUS = {
     "audits_damaged_sheet_xml.xlsx": ({}, ("unreadable-file", None, None, None)),
     "audits_empty_content_types.xlsx": ({}, ("unreadable-file", None, None, None)),  # lxml's error, not openpyxl's
     "empty_903.xml": ({}, ("unreadable-file", 1, "1", None)),  # found at line 0 (no line) before
+    # A CR alone in the header line crashed the run (the csv module refused the line).
+    "episodes_carriage_return_in_header.csv": (WITH_HEADER, ("unreadable-row", 2, None, None)),
 }
 
 
