@@ -53,6 +53,12 @@ def test_a_last_row_without_a_line_break_gets_one_in_the_files_style(tmp_path, l
     assert streamed(read(tmp_path, content.encode())).endswith(b",," + line_break.encode())
 
 
+def test_a_first_line_with_a_value_over_the_csv_modules_limit_is_no_known_table(tmp_path):
+    # Found by make fuzz: the header row dropped, a 1 MB value's row came first and crashed the run.
+    source = read(tmp_path, b"1001," + b"9" * (1 << 20) + b"\n" + EPISODES.encode())
+    assert source.table is None and "matches no table" in source.warnings[0]
+
+
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"  \r\n\t\r\n"])
 def test_a_blank_file_is_ignored(tmp_path, content):
     source = read(tmp_path, content)

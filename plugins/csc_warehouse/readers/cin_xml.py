@@ -21,15 +21,12 @@ for the DfE's CIN rules, which read all of it; erasing a child rewrites that cop
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from lxml import etree
 
-from csc_warehouse.readers.base import Row, TableSource, ignored
+from csc_warehouse.readers.base import TableSource, ignored
 from csc_warehouse.readers.cin_elements import (
     ELEMENTS,
     CensusElement,
@@ -39,10 +36,8 @@ from csc_warehouse.readers.cin_elements import (
     text,
     unread_elements,
 )
+from csc_warehouse.readers.spool import RowSpool
 from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
-
-# Rows are spooled in memory up to this size, then to disk (tempfile.SpooledTemporaryFile).
-SPOOL_IN_MEMORY_BYTES = 1 << 20
 
 ROOT = "Message"
 COLLECTION = "CIN"
@@ -88,32 +83,9 @@ def _children(path: Path) -> Iterator[tuple[int, object]]:
         raise not_well_formed(path, error) from error
 
 
-class _Spool:
-    """One table's rows, pickled a <Child>'s rows at a time into a temporary file."""
-
-    def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)
-        self.count = 0
-
-    def add(self, ordinal: int, rows: list[list[str | None]]) -> None:
-        if rows:
-            pickle.dump((ordinal, rows), self.file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.count += len(rows)
-
-    def rows(self) -> Iterator[Row]:
-        self.file.seek(0)
-        while True:
-            try:
-                ordinal, rows = pickle.load(self.file)
-            except EOFError:
-                return
-            for values in rows:
-                yield ordinal, values
-
-
-def _spooled(path: Path) -> tuple[dict[CensusElement, _Spool], set[str]]:
+def _spooled(path: Path) -> tuple[dict[CensusElement, RowSpool], set[str]]:
     """Every table's rows, spooled in one pass, and the elements no table reads."""
-    spools = {census_element: _Spool() for census_element in ELEMENTS}
+    spools = {census_element: RowSpool() for census_element in ELEMENTS}
     unread: set[str] = set()
     for ordinal, child in _children(path):
         for census_element, rows in child_rows(child).items():

@@ -84,13 +84,22 @@ def _first_line(path: Path, start: int, end: int) -> str:
     return line.decode("utf-8", errors="replace")
 
 
+def _split(line: str, delimiter: str) -> list[str]:
+    """The line's values; none when the csv module cannot read it (a value over its 128 KB field limit:
+    no column's name, so no known table's header row)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except csv.Error:
+        return []
+
+
 def _header_and_delimiter(line: str) -> tuple[list[str], str]:
     """The header row, split by the first delimiter under which it is a known table (else comma)."""
     for delimiter in DELIMITERS:
-        header = next(csv.reader([line], delimiter=delimiter))
+        header = _split(line, delimiter)
         if tables.recognise(header) is not None:
             return header, delimiter
-    return next(csv.reader([line])), ","
+    return _split(line, ","), ","
 
 
 def read_csv(path: Path) -> TableSource:
