@@ -6,8 +6,12 @@ from os.wait4, the child's own, not the benchmark's):
   - a 5-million-row Episodes CSV (and its Header, about 2 million children), written as
     scripts/bench_ingest.py writes a council's extract: it loads;
   - a 1 GB file of one repeated line: an Episodes CSV whose one data line is repeated until the file
-    is 1 GB (about 14 million rows; a Header beside it): it loads too.
-The target is under 500 MB for each. Ends with `peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n>`.
+    is 1 GB (about 14 million rows; a Header beside it): it loads too;
+  - a 200 MB SSDA903 XML return (--xml-bytes; 0 leaves it out): the validators' fake return's
+    <CHILD>s repeated, about 145,000 children and 1.4 million rows over ten tables. The XML reader
+    parses it in Python, where the CSVs go to COPY unparsed: its rows are spooled to disk.
+The target is under 500 MB for each. Ends with
+`peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n> ssda903_xml_200mb=<n>`.
 
 Starts its own embedded warehouse in the temporary folder (CSC_WAREHOUSE_URL is not used: the files
 are big), and removes the folder afterwards. A benchmark, not a test: it asserts nothing. Needs
@@ -28,6 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ingest import EPISODE_COLUMNS, HEADER_COLUMNS, generate  # noqa: E402
 
 TARGET_MB = 500
+FAKE_903_XML = (
+    Path(__file__).resolve().parents[1]
+    / "tests/fixtures/peer_samples/csc-validator-be-903/tests/fake_data/fake_903.xml"
+)
 REPEATED_LINE = "1001,01/04/2015,S,C2,N1,U4,PR1,01/06/2015,X1,,AB1 2CD,EF3 4GH,SC123456\r\n"
 
 
@@ -42,6 +50,20 @@ def write_repeated_line(folder: Path, size: int) -> int:
             rows += block.count("\n")
     (folder / "header.csv").write_text(f"{HEADER_COLUMNS}\r\n1001,1,01/05/2010,WBRI,A123456789012,,\r\n")
     return rows
+
+
+def write_ssda903_xml(folder: Path, size: int) -> int:
+    """return.xml: the fake return's <CHILD> elements repeated up to `size` bytes; returns its episodes."""
+    fake = FAKE_903_XML.read_bytes()
+    children = fake[fake.index(b"<CHILD>") : fake.rindex(b"</EXPSSDA903>")]
+    copies = 0
+    with (folder / "return.xml").open("wb") as xml:
+        xml.write(b"<?xml version='1.0' encoding='us-ascii'?>\n<EXPSSDA903>")
+        while xml.tell() < size:
+            xml.write(children)
+            copies += 1
+        xml.write(b"</EXPSSDA903>\n")
+    return copies * children.count(b"<EPISODE>")
 
 
 def ingest_in_a_process(folder: Path, url: str) -> tuple[int, float, float, str]:
@@ -63,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=5_000_000)
     parser.add_argument("--repeated-bytes", type=int, default=1 << 30)
+    parser.add_argument("--xml-bytes", type=int, default=200_000_000)
     args = parser.parse_args()
 
     from csc_warehouse import warehouse
@@ -78,8 +101,11 @@ def main() -> None:
             cases = (
                 ("episodes_5m", "401", lambda folder: generate(folder, args.episodes)[0]),
                 ("repeated_line_1gb", "402", lambda folder: write_repeated_line(folder, args.repeated_bytes)),
+                ("ssda903_xml_200mb", "403", lambda folder: write_ssda903_xml(folder, args.xml_bytes)),
             )
             for name, la_code, write in cases:
+                if name.startswith("ssda903_xml") and not args.xml_bytes:
+                    continue
                 folder = work / "landing" / la_code / "2024-03-31"
                 folder.mkdir(parents=True)
                 rows = write(folder)
