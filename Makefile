@@ -133,9 +133,9 @@ bench-memory: venv ## peak RSS of csc ingest on a 5M-row Episodes CSV and a 1 GB
 # .local/fuzz-failures/ (its folder is named in the failure).
 N ?= 10000
 fuzz: venv ## N mutated deliveries through the door (N=10000); prints crashes, partial loads, unlocated findings
-	rm -rf .local/fuzz-failures && mkdir -p .local
+	rm -rf .local/fuzz-failures .local/fuzz-report.txt && mkdir -p .local
 	CSC_FUZZ_CASES=$(N) CSC_FUZZ_RANDOM=1 CSC_FUZZ_FAILURES=$(CURDIR)/.local/fuzz-failures CSC_FUZZ_REPORT=$(CURDIR)/.local/fuzz-report.txt \
-		$(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider; status=$$?; cat .local/fuzz-report.txt; exit $$status
+		$(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider; status=$$?; cat .local/fuzz-report.txt 2>/dev/null; exit $$status
 
 clean: ## stop the services, remove .local and dbt's target and logs
 	-test -x $(BIN)/csc && $(BIN)/csc services stop

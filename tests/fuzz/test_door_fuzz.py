@@ -41,6 +41,7 @@ from csc_warehouse.tables import TABLES
 CASES = int(os.environ.get("CSC_FUZZ_CASES", "150"))
 # A fixed sequence in `make test`; `make fuzz` sets CSC_FUZZ_RANDOM=1 for new cases each run.
 FIXED_SEQUENCE = os.environ.get("CSC_FUZZ_RANDOM", "") != "1"
+PROGRESS_EVERY = 1000
 CASE_SECONDS = int(os.environ.get("CSC_FUZZ_CASE_SECONDS", "60"))
 FAILURES = Path(os.environ.get("CSC_FUZZ_FAILURES", TEST_STATE / "fuzz-failures"))
 
@@ -115,10 +116,37 @@ def expected_rows(outcome) -> dict[str, int]:
     for file in outcome.files:
         if file.table_name and file.rows_loaded:
             expected[file.table_name] += file.rows_loaded
-    kept_whole = [f for f in outcome.files if f.table_name and f.file_name.lower().endswith(".xml")]
-    if any(f.table_name.startswith("cin_") for f in kept_whole):
-        expected["cin_census_files"] += len({f.file_name for f in kept_whole if f.table_name.startswith("cin_")})
+    censuses = {f.file_name for f in outcome.files if (f.table_name or "").startswith("cin_")}
+    if censuses:
+        expected["cin_census_files"] = len(censuses)  # a CIN census is also kept whole
     return dict(expected)
+
+
+def broken_promises(conn: psycopg.Connection, folder: Path) -> tuple[str, list[tuple[str, str]]]:
+    """Ingest the case's delivery through the door, in a transaction rolled back afterwards: its
+    outcome, and (kind, detail) for each way it broke the promise. Raises what the door raised."""
+    broken = []
+    with conn.transaction(force_rollback=True):
+        signal.alarm(CASE_SECONDS)
+        try:
+            outcome = ingest_delivery(conn, landing.delivery_at(folder), progress=lambda _line: None)
+        finally:
+            signal.alarm(0)
+        held, expected = raw_rows(conn), expected_rows(outcome)
+        if held != expected or outcome.status not in (VersionStatus.LOADED, VersionStatus.QUARANTINED):
+            broken.append(("partial_load", f"{outcome.status}: raw holds {held}, expected {expected}"))
+        unlocated = [str(finding) for finding in outcome.findings if not is_located(finding)]
+        if unlocated:
+            broken.append(("finding_without_location", "\n".join(unlocated[:5])))
+    return str(outcome.status), broken
+
+
+def write_case(folder: Path, files: dict[str, bytes]) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +155,8 @@ def fuzz_database(warehouse_url):
 
 
 def test_every_mutated_delivery_loads_whole_or_is_quarantined_with_located_findings(fuzz_database, tmp_path_factory):
-    seed_folder = tmp_path_factory.mktemp("fuzz-seeds")
-    all_seeds = seeds(seed_folder)
-    cases_root = tmp_path_factory.mktemp("fuzz-cases")
+    all_seeds = seeds(tmp_path_factory.mktemp("fuzz-seeds"))
+    case_folder = tmp_path_factory.mktemp("fuzz-cases") / "309" / "2016-03-31"
     tally = Tally()
     conn = warehouse.connect(fuzz_database)
     previous_alarm = signal.signal(signal.SIGALRM, _too_long)
@@ -148,41 +175,27 @@ def test_every_mutated_delivery_loads_whole_or_is_quarantined_with_located_findi
         number = tally.counts["cases"]
         tally.counts["cases"] += 1
         seed = data.draw(st.sampled_from(all_seeds), label="seed")
-        target = seed.target
-        content, steps = seed.files[target], []
+        content, steps = seed.files[seed.target], []
         for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-            mutation = data.draw(st.sampled_from(mutations_for(target)), label="mutation")
+            mutation = data.draw(st.sampled_from(mutations_for(seed.target)), label="mutation")
             content = mutation(content, data.draw)
             steps.append(mutation.__name__)
-        folder = cases_root / "309" / "2016-03-31"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for name, file_content in {**seed.files, target: content}.items():
-            (folder / name).write_bytes(file_content)
+        folder = write_case(case_folder, {**seed.files, seed.target: content})
         started = time.monotonic()
         try:
-            with conn.transaction(force_rollback=True):
-                signal.alarm(CASE_SECONDS)
-                try:
-                    outcome = ingest_delivery(conn, landing.delivery_at(folder), progress=lambda _line: None)
-                finally:
-                    signal.alarm(0)
-                tally.outcomes[str(outcome.status)] += 1
-                held, expected = raw_rows(conn), expected_rows(outcome)
-                if held != expected or outcome.status not in (VersionStatus.LOADED, VersionStatus.QUARANTINED):
-                    detail = f"{outcome.status}: raw holds {held}, expected {expected}"
-                    tally.fail("partial_load", number, seed, steps, folder, detail)
-                unlocated = [str(finding) for finding in outcome.findings if not is_located(finding)]
-                if unlocated:
-                    detail = "\n".join(unlocated[:5])
-                    tally.fail("finding_without_location", number, seed, steps, folder, detail)
+            status, broken = broken_promises(conn, folder)
+            tally.outcomes[status] += 1
         except Exception:  # noqa: BLE001 - any exception escaping the door is what this test counts
-            tally.fail("crash", number, seed, steps, folder, traceback.format_exc())
-            if conn.broken or conn.closed:
-                conn = warehouse.connect(fuzz_database)
+            broken = [("crash", traceback.format_exc())]
+            conn.close()  # whatever state the exception left it in
+            conn = warehouse.connect(fuzz_database)
+        for kind, detail in broken:
+            tally.fail(kind, number, seed, steps, folder, detail)
         seconds = time.monotonic() - started
         if seconds > tally.slowest[0]:
             tally.slowest = (seconds, f"{seed.name}: {', '.join(steps)}")
+        if tally.counts["cases"] % PROGRESS_EVERY == 0:
+            print(f"{time.strftime('%H:%M:%S')} {tally.line()}", flush=True)  # seen with -s (make fuzz)
 
     try:
         case()

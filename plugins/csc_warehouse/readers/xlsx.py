@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
+from xml.etree import ElementTree
 from xml.etree.ElementTree import ParseError
 
 from lxml.etree import XMLSyntaxError
@@ -25,6 +26,11 @@ from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored, r
 HEADER_SEARCH_ROWS = 10
 # What openpyxl raises on a damaged workbook: a zip that is no zip or fails its checksums, XML parts
 # that are not well-formed or lack what the format requires, values of the wrong type in them.
+# openpyxl streams a worksheet in read-only mode but reads every other part of the zip whole (the shared
+# strings, every distinct text of the cells, above all): a part that unzips to more than this is a zip
+# bomb, not a return (a million distinct 50-character texts make about 60 MB of shared strings).
+LARGEST_WHOLE_PART = 100 << 20
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 # (openpyxl parses its manifest with lxml, the sheets with the standard library.)
 WORKBOOK_DAMAGE = (
     zipfile.BadZipFile,
@@ -60,7 +66,35 @@ def _open(path: Path):
     import openpyxl  # here, not at the top: it takes half a second to import, and most deliveries are CSV
 
     with damage_is_unreadable(path, "cannot be opened as an XLSX workbook"):
+        _refuse_a_zip_bomb(path)
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+
+def _refuse_a_zip_bomb(path: Path) -> None:
+    """Raise ReaderError when a part openpyxl reads whole would unzip to more than LARGEST_WHOLE_PART (the
+    size the zip declares for it, which is as much as zipfile unzips). Worksheets, streamed, may be larger."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {part.filename: part.file_size for part in archive.infolist()}
+        manifest = "[Content_Types].xml"
+        streamed = set()
+        if parts.get(manifest, 0) <= LARGEST_WHOLE_PART and manifest in parts:
+            types = ElementTree.fromstring(archive.read(manifest))
+            streamed = {
+                override.get("PartName", "").lstrip("/")
+                for override in types.findall("{*}Override")
+                if override.get("ContentType") == WORKSHEET_TYPE
+            }
+    too_big = sorted(name for name, size in parts.items() if size > LARGEST_WHOLE_PART and name not in streamed)
+    if too_big:
+        raise ReaderError(
+            path.name,
+            None,
+            None,
+            None,
+            "unreadable-file",
+            f"{path.name}: {too_big[0]} unzips to {parts[too_big[0]] >> 20} MB, more than the "
+            f"{LARGEST_WHOLE_PART >> 20} MB a return needs: read whole, it would fill the memory (a zip bomb?)",
+        )
 
 
 @contextmanager
