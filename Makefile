@@ -120,10 +120,11 @@ NATIONAL_SAMPLE ?= 10
 bench-returns-national: venv ## the DfE return checks of a national week, estimated from NATIONAL_SAMPLE deliveries
 	$(BIN)/python scripts/bench_returns.py --national-sample $(NATIONAL_SAMPLE) --episodes $(EPISODES)
 
-# Not part of `make test` or CI: the peak memory of `csc ingest` (its process's ru_maxrss) on a 5-million-row
-# Episodes CSV, a 1 GB file of one repeated line and a 200 MB SSDA903 XML, in an embedded warehouse of its own; target
-# under 500 MB.
-# Ends with peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n> ssda903_xml_200mb=<n>. About 6 GB of disk in the temporary folder.
+# Not part of `make test` or CI: the peak memory of `csc ingest` (its process's ru_maxrss) on a 5-million-row Episodes
+# CSV, a 1 GB file of one repeated line (with and without line breaks) and a 200 MB SSDA903 XML, in an embedded
+# warehouse of its own; target under 500 MB. Ends with
+# peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n> one_line_1gb=<n> ssda903_xml_200mb=<n>. Needs about 6 GB of
+# disk in the temporary folder; 5-10 minutes on 2 cores.
 bench-memory: venv ## peak RSS of csc ingest on a 5M-row Episodes CSV and a 1 GB file of one repeated line
 	$(BIN)/python scripts/bench_memory.py
 

@@ -7,11 +7,13 @@ from os.wait4, the child's own, not the benchmark's):
     scripts/bench_ingest.py writes a council's extract: it loads;
   - a 1 GB file of one repeated line: an Episodes CSV whose one data line is repeated until the file
     is 1 GB (about 14 million rows; a Header beside it): it loads too;
+  - a 1 GB file that is one line: that data line repeated without a line break (--one-line-bytes;
+    0 leaves it out): no known table, so the delivery, a Header alone, is quarantined;
   - a 200 MB SSDA903 XML return (--xml-bytes; 0 leaves it out): the validators' fake return's
     <CHILD>s repeated, about 145,000 children and 1.4 million rows over ten tables. The XML reader
     parses it in Python, where the CSVs go to COPY unparsed: its rows are spooled to disk.
 The target is under 500 MB for each. Ends with
-`peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n> ssda903_xml_200mb=<n>`.
+`peak_rss_mb episodes_5m=<n> repeated_line_1gb=<n> one_line_1gb=<n> ssda903_xml_200mb=<n>`.
 
 Starts its own embedded warehouse in the temporary folder (CSC_WAREHOUSE_URL is not used: the files
 are big), and removes the folder afterwards. A benchmark, not a test: it asserts nothing. Needs
@@ -39,15 +41,18 @@ FAKE_903_XML = (
 REPEATED_LINE = "1001,01/04/2015,S,C2,N1,U4,PR1,01/06/2015,X1,,AB1 2CD,EF3 4GH,SC123456\r\n"
 
 
-def write_repeated_line(folder: Path, size: int) -> int:
-    """episodes.csv of one data line repeated up to `size` bytes, and a header.csv for its child."""
-    block = REPEATED_LINE * ((1 << 20) // len(REPEATED_LINE))
+def write_repeated_line(folder: Path, size: int, line_breaks: bool = True) -> int:
+    """episodes.csv of one data line repeated up to `size` bytes (without its line break: one line of
+    `size` bytes), and a header.csv for its child."""
+    line = REPEATED_LINE if line_breaks else REPEATED_LINE.rstrip("\r\n") + ","
+    block = line * ((1 << 20) // len(line))
     rows = 0
     with (folder / "episodes.csv").open("w", newline="") as episodes:
-        episodes.write(EPISODE_COLUMNS + "\r\n")
+        if line_breaks:
+            episodes.write(EPISODE_COLUMNS + "\r\n")
         while episodes.tell() < size:
             episodes.write(block)
-            rows += block.count("\n")
+            rows += block.count("\n") if line_breaks else 0
     (folder / "header.csv").write_text(f"{HEADER_COLUMNS}\r\n1001,1,01/05/2010,WBRI,A123456789012,,\r\n")
     return rows
 
@@ -85,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=5_000_000)
     parser.add_argument("--repeated-bytes", type=int, default=1 << 30)
+    parser.add_argument("--one-line-bytes", type=int, default=1 << 30)
     parser.add_argument("--xml-bytes", type=int, default=200_000_000)
     args = parser.parse_args()
 
@@ -101,10 +107,13 @@ def main() -> None:
             cases = (
                 ("episodes_5m", "401", lambda folder: generate(folder, args.episodes)[0]),
                 ("repeated_line_1gb", "402", lambda folder: write_repeated_line(folder, args.repeated_bytes)),
-                ("ssda903_xml_200mb", "403", lambda folder: write_ssda903_xml(folder, args.xml_bytes)),
+                ("one_line_1gb", "403", lambda folder: write_repeated_line(folder, args.one_line_bytes, False)),
+                ("ssda903_xml_200mb", "404", lambda folder: write_ssda903_xml(folder, args.xml_bytes)),
             )
             for name, la_code, write in cases:
-                if name.startswith("ssda903_xml") and not args.xml_bytes:
+                if (name == "ssda903_xml_200mb" and not args.xml_bytes) or (
+                    name == "one_line_1gb" and not args.one_line_bytes
+                ):
                     continue
                 folder = work / "landing" / la_code / "2024-03-31"
                 folder.mkdir(parents=True)
