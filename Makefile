@@ -128,7 +128,7 @@ bench-returns-national: venv ## the DfE return checks of a national week, estima
 bench-memory: venv ## peak RSS of csc ingest on a 5M-row Episodes CSV and a 1 GB file of one repeated line
 	$(BIN)/python scripts/bench_memory.py
 
-# Not part of `make test`, which runs 150 cases of the same test (a fixed sequence): N mutated deliveries
+# Not part of `make test`, which runs 300 cases of the same test (a fixed sequence): N mutated deliveries
 # through the door (tests/fuzz/), new ones each run, against the tests' own embedded PostgreSQL. Ends with
 # cases=<n> crashes=0 partial_loads=0 findings_without_location=0; a failing case's files are kept in
 # .local/fuzz-failures/ (its folder is named in the failure).

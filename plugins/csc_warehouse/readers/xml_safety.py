@@ -37,13 +37,13 @@ class _PrologEnds(Exception):
     pass
 
 
-def refused(file_name: str, line: int | None, column: int | None) -> ReaderError:
+def refused(file_name: str, line: int, column: int, where: str = "") -> ReaderError:
     """The finding for an XML file with a DTD."""
-    where = f"line {line}, column {column}" if line else "its prolog"
+    where = where or f"line {line}, column {column}"
     return ReaderError(
         file_name,
         line,
-        str(column) if column else None,
+        str(column),
         None,
         RULE,
         f"{file_name} declares a document type (<!DOCTYPE, {where}): a DTD can declare entities that "
@@ -112,6 +112,9 @@ def _end_of(path: Path) -> tuple[int, int]:
 
 
 def refuse_parsed_doctype(path: Path, element) -> None:
-    """The second guard, on the first element lxml gives: its document still shows a doctype."""
+    """The second guard, on the root element lxml gives: its document still shows a doctype. (Expat stops
+    short of one in a file whose declaration names another encoding than its byte-order mark, which
+    libxml2 reads by the mark.) The doctype is before the root element: the finding is at the root's line."""
     if element.getroottree().docinfo.doctype:
-        raise refused(path.name, None, None)
+        line = element.sourceline or 1
+        raise refused(path.name, line, 1, where=f"before the root element on line {line}")
