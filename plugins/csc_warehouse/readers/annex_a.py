@@ -41,7 +41,7 @@ SCHEMA = "Annex_A_schema.yml"
 # Share of a list's columns a header row must match to be that list, and at least this many.
 MIN_SHARE, MIN_COLUMNS = 0.4, 4
 # A header cell longer than this is no column's name, and is not matched against the schema's patterns:
-# their leading and inner `.*` take time by the square of the text's length (a 1 MB cell: hours).
+# their leading and inner `.*` take time by the square of the text's length (a 1 MB cell: past a minute).
 LONGEST_HEADER_NAME = 300
 SHEET_NAMED_LIST = re.compile(r"\blist\s*(\d{1,2})\b", re.IGNORECASE)
 
