@@ -309,6 +309,10 @@ BROKEN_CORPUS = {
     # Found by the fuzz (tests/fuzz): a sheet's XML damaged inside an intact zip crashed the run.
     "audits_damaged_sheet_xml.xlsx": ({}, ("unreadable-file", None, None, None)),
     "audits_empty_content_types.xlsx": ({}, ("unreadable-file", None, None, None)),  # lxml's error, not openpyxl's
+    "audits_unknown_compression_method.xlsx": (
+        {},
+        ("unreadable-file", None, None, None),
+    ),  # zipfile's NotImplementedError
     "empty_903.xml": ({}, ("unreadable-file", 1, "1", None)),  # found at line 0 (no line) before
     # A CR alone in the header line crashed the run (the csv module refused the line).
     "episodes_carriage_return_in_header.csv": (WITH_HEADER, ("unreadable-row", 2, None, None)),

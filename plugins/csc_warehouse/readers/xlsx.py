@@ -31,9 +31,11 @@ HEADER_SEARCH_ROWS = 10
 # bomb, not a return (a million distinct 50-character texts make about 60 MB of shared strings).
 LARGEST_WHOLE_PART = 100 << 20
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-# (openpyxl parses its manifest with lxml, the sheets with the standard library.)
+# (openpyxl parses its manifest with lxml, the sheets with the standard library; zipfile raises
+# NotImplementedError for a compression method it does not know, a byte of the zip's header damaged.)
 WORKBOOK_DAMAGE = (
     zipfile.BadZipFile,
+    NotImplementedError,
     zlib.error,
     EOFError,
     ParseError,
