@@ -40,10 +40,23 @@ def test_blank_lines_around_the_rows_are_not_streamed(tmp_path):
     assert source.first_data_row == 4  # two blank lines, then the header on line 3
 
 
-@pytest.mark.parametrize("line_break", ["\n", "\r\n"])
+def test_a_file_with_a_carriage_return_alone_for_its_line_breaks_is_read(tmp_path):
+    # Excel for Mac's "CSV (Macintosh)"; the csv module refused the header line whole (found by make fuzz).
+    source = read(tmp_path, b"\r" + EPISODES.replace("\n", "\r").encode())
+    assert source.table.title == "Episodes" and source.first_data_row == 3
+    assert streamed(source) == EPISODES.replace("\n", "\r").encode()
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r"])
 def test_a_last_row_without_a_line_break_gets_one_in_the_files_style(tmp_path, line_break):
     content = EPISODES.replace("\n", line_break).rstrip("\r\n")
     assert streamed(read(tmp_path, content.encode())).endswith(b",," + line_break.encode())
+
+
+def test_a_first_line_with_a_value_over_the_csv_modules_limit_is_no_known_table(tmp_path):
+    # Found by make fuzz: the header row dropped, a 1 MB value's row came first and crashed the run.
+    source = read(tmp_path, b"1001," + b"9" * (1 << 20) + b"\n" + EPISODES.encode())
+    assert source.table is None and "matches no table" in source.warnings[0]
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"  \r\n\t\r\n"])

@@ -1,5 +1,6 @@
 """XLSX: one table per sheet, cells written as a CSV export would hold them."""
 
+import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from loading_fixtures import PEER_SAMPLES, VALIDATOR_903
 
 from csc_warehouse.readers import ReaderError, read_file
-from csc_warehouse.readers.xlsx import cell_text
+from csc_warehouse.readers.xlsx import LARGEST_WHOLE_PART, cell_text
 
 
 @pytest.mark.parametrize(
@@ -89,6 +90,37 @@ def test_a_file_that_is_not_a_workbook_cannot_be_read(tmp_path):
     with pytest.raises(ReaderError) as raised:
         read_file(path)
     assert raised.value.problem.rule == "unreadable-file"
+
+
+def zipped_again(path: Path, parts: dict[str, bytes]) -> Path:
+    """The workbook with the parts given added or replaced."""
+    rewritten = path.with_name("rewritten.xlsx")
+    with zipfile.ZipFile(path) as original, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in original.namelist():
+            archive.writestr(name, parts.pop(name, None) or original.read(name))
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return rewritten
+
+
+def test_a_workbook_with_a_part_that_unzips_to_more_than_a_return_needs_is_refused_unread(tmp_path):
+    # 100 MB of shared strings zipped into about 100 KB: openpyxl would hold them all in memory.
+    sound = workbook(tmp_path, {"Header": [["CHILD", "SEX", "DOB"], ["1001", "1", "01/01/2010"]]})
+    strings = b"<sst>" + b"<si><t>a</t></si>" * (LARGEST_WHOLE_PART // 17 + 1) + b"</sst>"
+    bomb = zipped_again(sound, {"xl/sharedStrings.xml": strings})
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(ReaderError) as raised:
+        read_file(bomb)
+    assert raised.value.problem.rule == "unreadable-file" and "zip bomb" in raised.value.message
+
+
+def test_a_worksheet_larger_than_a_whole_part_may_be_is_streamed_not_refused(tmp_path):
+    sound = workbook(tmp_path, {"UASC": [["CHILD", "SEX", "DOB", "DUC"], ["1001", "1", "01/01/2010", "01/01/2028"]]})
+    with zipfile.ZipFile(sound) as original:
+        sheet = original.read("xl/worksheets/sheet1.xml")
+    padded = sheet.replace(b"<sheetData>", b"<sheetData>" + b" " * LARGEST_WHOLE_PART, 1)
+    [source] = read_file(zipped_again(sound, {"xl/worksheets/sheet1.xml": padded}))
+    assert source.table.title == "UASC" and list(source.rows()) == [(2, ["1001", "1", "01/01/2010", "01/01/2028"])]
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,7 @@ def _load_files(
             outcome.files.append(
                 FileOutcome(path.name, file_hashes[path.name], status=FileStatus.QUARANTINED, reason=error.message)
             )
-            outcome.findings.append(Finding.of_problem(error.file_name, "", error.problem))
+            outcome.findings.append(Finding.of_problem(error.file_name, "", error.problem, error.row_label))
             progress(f"{delivery.label} {path.name}: cannot be read: {error.message}")
             continue
         for source in sources:

@@ -16,12 +16,15 @@ from csc_warehouse.readers.base import Problem, ReaderError, Row, TableSource, i
 from csc_warehouse.readers.csv_files import read_csv
 from csc_warehouse.readers.ssda903_xml import read_ssda903_xml, root_element
 from csc_warehouse.readers.workbooks import read_workbook
+from csc_warehouse.readers.xml_safety import refuse_dtd
 
 __all__ = ["Problem", "ReaderError", "Row", "TableSource", "read_file"]
 
 
 def read_xml(path: Path) -> list[TableSource]:
-    """The SSDA903 return (EXPSSDA903), or the CIN census (<Message>), by the file's root element."""
+    """The SSDA903 return (EXPSSDA903), or the CIN census (<Message>), by the file's root element.
+    A file declaring a document type is refused first (xml_safety: entities, the billion laughs)."""
+    refuse_dtd(path)
     if root_element(path) == cin_xml.ROOT:
         return cin_xml.read_cin_xml(path)
     return read_ssda903_xml(path)

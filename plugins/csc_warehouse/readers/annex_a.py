@@ -40,6 +40,9 @@ from csc_warehouse.readers.base import Problem, Row, TableSource, ignored
 SCHEMA = "Annex_A_schema.yml"
 # Share of a list's columns a header row must match to be that list, and at least this many.
 MIN_SHARE, MIN_COLUMNS = 0.4, 4
+# A header cell longer than this is no column's name, and is not matched against the schema's patterns:
+# their leading and inner `.*` take time by the square of the text's length (a 1 MB cell: past a minute).
+LONGEST_HEADER_NAME = 300
 SHEET_NAMED_LIST = re.compile(r"\blist\s*(\d{1,2})\b", re.IGNORECASE)
 
 
@@ -72,6 +75,8 @@ class AnnexList:
             if column in found:
                 continue
             for position, name in enumerate(header):
+                if len(name or "") > LONGEST_HEADER_NAME:
+                    continue
                 if position not in found.values() and any(p.search(name or "") for p in self.patterns[column]):
                     found[column] = position
                     break

@@ -27,10 +27,21 @@ class Problem:
 class ReaderError(Exception):
     """A file that cannot be read at all, or a row that stops a parsed source from being read."""
 
-    def __init__(self, file_name: str, row: int | None, column: str | None, value: str | None, rule: str, message: str):
+    def __init__(
+        self,
+        file_name: str,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        rule: str,
+        message: str,
+        *,
+        row_label: str = "row",
+    ):
         super().__init__(message)
         self.file_name = file_name
         self.problem = Problem(row, column, value, rule, message)
+        self.row_label = row_label  # what the row number counts: a row, or a line of an XML file
 
     @property
     def message(self) -> str:

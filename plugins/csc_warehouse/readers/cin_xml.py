@@ -21,15 +21,12 @@ for the DfE's CIN rules, which read all of it; erasing a child rewrites that cop
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from lxml import etree
 
-from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
+from csc_warehouse.readers.base import TableSource, ignored
 from csc_warehouse.readers.cin_elements import (
     ELEMENTS,
     CensusElement,
@@ -39,31 +36,23 @@ from csc_warehouse.readers.cin_elements import (
     text,
     unread_elements,
 )
-
-# Rows are spooled in memory up to this size, then to disk (tempfile.SpooledTemporaryFile).
-SPOOL_IN_MEMORY_BYTES = 1 << 20
+from csc_warehouse.readers.spool import RowSpool
+from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 ROOT = "Message"
 COLLECTION = "CIN"
 UTF8_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n"
 
 
-def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
-    line = error.position[0] if error.position else None
-    return ReaderError(
-        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
-    )
-
-
 def _header(path: Path) -> tuple[str, str | None, str | None]:
     """(root element, Collection, LEA) from the top of the file, read up to the first <Child>."""
     root, collection, lea = "", None, None
     try:
-        for event, element in etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True
-        ):
+        for event, element in etree.iterparse(str(path), events=("start", "end"), **SAFE_PARSING):
             element_name = name(element)
             if event == "start":
+                if not root:
+                    refuse_parsed_doctype(path, element)
                 root = root or element_name
                 if element_name == "Child":
                     break
@@ -72,7 +61,7 @@ def _header(path: Path) -> tuple[str, str | None, str | None]:
             elif element_name == "LEA":
                 lea = text(element)
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     return root, collection, lea
 
 
@@ -84,42 +73,19 @@ def is_cin_census(path: Path) -> bool:
 def _children(path: Path) -> Iterator[tuple[int, object]]:
     """(position in the file, <Child> element), one at a time; each is emptied once the caller is done."""
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", resolve_entities=False, no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", **SAFE_PARSING)
         for ordinal, (_, child) in enumerate(children, start=1):
             yield ordinal, child
             child.clear(keep_tail=True)  # and the emptied <Child>s before it: memory stays flat
             while child.getprevious() is not None:
                 del child.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
 
 
-class _Spool:
-    """One table's rows, pickled a <Child>'s rows at a time into a temporary file."""
-
-    def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)
-        self.count = 0
-
-    def add(self, ordinal: int, rows: list[list[str | None]]) -> None:
-        if rows:
-            pickle.dump((ordinal, rows), self.file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.count += len(rows)
-
-    def rows(self) -> Iterator[Row]:
-        self.file.seek(0)
-        while True:
-            try:
-                ordinal, rows = pickle.load(self.file)
-            except EOFError:
-                return
-            for values in rows:
-                yield ordinal, values
-
-
-def _spooled(path: Path) -> tuple[dict[CensusElement, _Spool], set[str]]:
+def _spooled(path: Path) -> tuple[dict[CensusElement, RowSpool], set[str]]:
     """Every table's rows, spooled in one pass, and the elements no table reads."""
-    spools = {census_element: _Spool() for census_element in ELEMENTS}
+    spools = {census_element: RowSpool() for census_element in ELEMENTS}
     unread: set[str] = set()
     for ordinal, child in _children(path):
         for census_element, rows in child_rows(child).items():

@@ -1,4 +1,5 @@
-"""CSV as councils' systems and Excel write it: UTF-8 with or without a BOM, or Windows-1252; CRLF.
+"""CSV as councils' systems and Excel write it: UTF-8 with or without a BOM, or Windows-1252; CRLF, LF,
+or CR alone (Excel for Mac's "CSV (Macintosh)"), which PostgreSQL's COPY reads as well.
 
 The bytes go to PostgreSQL's COPY unparsed (it reads CSV far faster than Python). This module only
 looks at the header row, works out the encoding and the delimiter, and trims what COPY would
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from csc_warehouse.readers.base import TableSource, ignored, recognised
 CHUNK = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
 BLANK = b" \t\r\n"
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # Comma first: it is what the DfE specifies. The others are what Excel writes in some locales.
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -50,9 +53,11 @@ def _content_bounds(path: Path) -> tuple[int, int, int, bytes]:
         head = handle.read(min(size, CHUNK))
         start = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
         blank_prefix = head[start : len(head) - len(head[start:].lstrip(BLANK))]
-        whole_blank_lines = blank_prefix[: blank_prefix.rfind(b"\n") + 1]  # a header may start with a space
+        last_break = max(blank_prefix.rfind(b"\n"), blank_prefix.rfind(b"\r"))
+        whole_blank_lines = blank_prefix[: last_break + 1]  # a header may start with a space
         start += len(whole_blank_lines)
-        line_break = b"\r\n" if head[start:].split(b"\n", 1)[0].endswith(b"\r") else b"\n"
+        first_break = LINE_BREAK.search(head, start)
+        line_break = first_break.group() if first_break else b"\n"
         end = size
         while end > start:  # back over blank bytes at the end, a block at a time
             block_start = max(start, end - CHUNK)
@@ -63,26 +68,38 @@ def _content_bounds(path: Path) -> tuple[int, int, int, bytes]:
                 break
         handle.seek(end)
         after = handle.read(2)
+    blank_lines = len(LINE_BREAK.findall(whole_blank_lines))
     if after.startswith(line_break):
-        return start, end + len(line_break), whole_blank_lines.count(b"\n"), b""
-    return start, end, whole_blank_lines.count(b"\n"), line_break
+        return start, end + len(line_break), blank_lines, b""
+    return start, end, blank_lines, line_break
 
 
 def _first_line(path: Path, start: int, end: int) -> str:
-    """The header line; its names are ASCII, so UTF-8 (with replacements) reads it in any encoding."""
+    """The header line, up to its line break of any style (a CR alone in it ends it: the csv module would
+    refuse the line, and COPY reads a line that way too); its names are ASCII, so UTF-8 (with
+    replacements) reads it in any encoding."""
     with path.open("rb") as handle:
         handle.seek(start)
-        line = handle.read(min(end - start, CHUNK)).split(b"\n", 1)[0]
-    return line.decode("utf-8", errors="replace").rstrip("\r")
+        line = LINE_BREAK.split(handle.read(min(end - start, CHUNK)), maxsplit=1)[0]
+    return line.decode("utf-8", errors="replace")
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    """The line's values; none when the csv module cannot read it (a value over its 128 KB field limit:
+    no column's name, so no known table's header row)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except csv.Error:
+        return []
 
 
 def _header_and_delimiter(line: str) -> tuple[list[str], str]:
     """The header row, split by the first delimiter under which it is a known table (else comma)."""
     for delimiter in DELIMITERS:
-        header = next(csv.reader([line], delimiter=delimiter))
+        header = _split(line, delimiter)
         if tables.recognise(header) is not None:
             return header, delimiter
-    return next(csv.reader([line])), ","
+    return _split(line, ","), ","
 
 
 def read_csv(path: Path) -> TableSource:

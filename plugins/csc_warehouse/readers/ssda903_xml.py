@@ -7,8 +7,9 @@ AD_PLACED (PlacedAdoption). The XML says CHILDID for CHILD and PL for PLACE. Eac
 source of its own, named in the ledger as the file's "sheet" (fake_903.xml[Episodes]); a row's
 number is the position of its <CHILD> element in the file, which is what a person can find.
 
-The file is read once with lxml's iterparse, a <CHILD> at a time, so memory holds the rows and
-never the whole tree.
+The file is read once with lxml's iterparse, a <CHILD> at a time, each <CHILD> dropped once read
+and its rows spooled to a temporary file per table (readers/spool.py), so memory stays flat
+whatever the file's size: it holds neither the tree nor the rows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 from lxml import etree
 
 from csc_warehouse import tables
-from csc_warehouse.readers.base import ReaderError, Row, TableSource, ignored
+from csc_warehouse.readers.base import TableSource, ignored
+from csc_warehouse.readers.spool import RowSpool
+from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 ROOT = "EXPSSDA903"
 HEADER_LEAVES = {
@@ -89,32 +92,34 @@ def _leaves(parent) -> dict[str, str | None]:
 
 
 def root_element(path: Path) -> str:
+    """The name of the file's root element; raises ReaderError when the file is no XML the door reads."""
     try:
-        for _, element in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+        for _, element in etree.iterparse(str(path), events=("start",), **SAFE_PARSING):
+            refuse_parsed_doctype(path, element)
             return _name(element)
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     return ""
 
 
-def _unreadable(path: Path, error: etree.XMLSyntaxError) -> ReaderError:
-    line = error.position[0] if error.position else None
-    return ReaderError(
-        path.name, line, None, None, "unreadable-file", f"{path.name} is not well-formed XML (line {line}): {error.msg}"
-    )
-
-
 class _Collector:
-    """The rows of every table, gathered one <CHILD> at a time."""
+    """The rows of every table, gathered one <CHILD> at a time and spooled a <CHILD>'s rows at a time."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[Row]] = {table.name: [] for table in XML_TABLES}
+        self.spools: dict[str, RowSpool] = {table.name: RowSpool() for table in XML_TABLES}
         self.unread: set[str] = set()
+        self.rows_of_child: dict[str, list[list[str | None]]] = {}
 
-    def add(self, table: tables.TableSpec, ordinal: int, values: dict[str, str | None]) -> None:
-        self.rows[table.name].append((ordinal, [values.get(column) for column in table.columns]))
+    def add(self, table: tables.TableSpec, _ordinal: int, values: dict[str, str | None]) -> None:
+        self.rows_of_child.setdefault(table.name, []).append([values.get(column) for column in table.columns])
 
     def child(self, ordinal: int, child) -> None:
+        self.rows_of_child = {}
+        self._read_child(ordinal, child)
+        for table_name, rows in self.rows_of_child.items():
+            self.spools[table_name].add(ordinal, rows)
+
+    def _read_child(self, ordinal: int, child) -> None:
         header_element = next((e for e in _elements(child) if _name(e) == "HEADER"), None)
         header = _leaves(header_element) if header_element is not None else {}
         known = HEADER_LEAVES | HEADER_GROUPS.keys() | {"CHILD"}
@@ -147,18 +152,18 @@ def read_ssda903_xml(path: Path) -> list[TableSource]:
         return [ignored(path.name, f"XML whose root element is <{root}>, not {ROOT}: not a table the warehouse knows")]
     collector = _Collector()
     try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", resolve_entities=False, no_network=True)
+        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", **SAFE_PARSING)
         for ordinal, (_, child) in enumerate(children, start=1):
             collector.child(ordinal, child)
             child.clear(keep_tail=True)  # and the emptied <CHILD>s before it: memory stays flat
             while child.getprevious() is not None:
                 del child.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise _unreadable(path, error) from error
+        raise not_well_formed(path, error) from error
     sources = []
     for table in XML_TABLES:
-        rows = collector.rows[table.name]
-        if not rows and table not in tables.SSDA903_REQUIRED_TABLES:
+        spool = collector.spools[table.name]
+        if not spool.count and table not in tables.SSDA903_REQUIRED_TABLES:
             continue  # an XML return always has Header and Episodes, even if empty; the rest when given
         source = TableSource(
             file_name=path.name,
@@ -167,7 +172,7 @@ def read_ssda903_xml(path: Path) -> list[TableSource]:
             mapped=list(table.columns),
             sheet=table.title,
             row_label="CHILD element",
-            rows=rows.__iter__,
+            rows=spool.rows,
             first_data_row=1,
         )
         if collector.unread:

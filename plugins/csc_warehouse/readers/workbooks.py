@@ -16,12 +16,13 @@ from csc_warehouse.readers.base import TableSource, ignored
 def read_workbook(path: Path) -> list[TableSource]:
     workbook = xlsx._open(path)
     try:
-        sources = [
-            annex_a.sheet_source(path, sheet)
-            or audits.wide_sheet_source(path, sheet)
-            or xlsx._sheet_source(path, sheet)
-            for sheet in workbook.worksheets
-        ]
+        with xlsx.damage_is_unreadable(path, "is a damaged workbook"):
+            sources = [
+                annex_a.sheet_source(path, sheet)
+                or audits.wide_sheet_source(path, sheet)
+                or xlsx._sheet_source(path, sheet)
+                for sheet in workbook.worksheets
+            ]
     finally:
         workbook.close()
     return sources or [ignored(path.name, "a workbook with no sheets")]
