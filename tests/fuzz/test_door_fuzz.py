@@ -11,7 +11,7 @@ the case is checked. A case counts as
 - a finding without location: a finding lacking what its rule must name (LOCATED_BY below).
 
 `make test` runs FUZZ_CASES cases (a fixed sequence); `make fuzz N=10000` runs N, new ones each
-time. Every failing case's files are kept under CSC_FUZZ_FAILURES (else the test state folder)
+time. Every failing case's files are kept under CSC_FUZZ_FAILURES (else .local/fuzz-failures)
 to be turned into a fixed bug and a file in tests/fixtures/broken/. The last line printed (and
 written to CSC_FUZZ_REPORT, when set) is `cases=<n> crashes=0 partial_loads=0 findings_without_location=0`.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import TEST_STATE, scenario_database
+from conftest import scenario_database
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mutations import Seed, mutations_for, seeds
@@ -43,7 +43,8 @@ CASES = int(os.environ.get("CSC_FUZZ_CASES", "300"))
 FIXED_SEQUENCE = os.environ.get("CSC_FUZZ_RANDOM", "") != "1"
 PROGRESS_EVERY = 1000
 CASE_SECONDS = int(os.environ.get("CSC_FUZZ_CASE_SECONDS", "60"))
-FAILURES = Path(os.environ.get("CSC_FUZZ_FAILURES", TEST_STATE / "fuzz-failures"))
+# Not under the test state folder, which goes when the test process ends.
+FAILURES = Path(os.environ.get("CSC_FUZZ_FAILURES", Path(__file__).parents[2] / ".local" / "fuzz-failures"))
 
 # What a finding must name besides its file and rule, by rule. A delivery's findings are about the
 # folder ("(delivery)"); a file that cannot be opened is placed by line where its format has lines
