@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from csc_warehouse import alert_repeats
+from csc_warehouse import alert_repeats, warehouse
 
 TABLES = ("audit_programme_status", "audit_actions_status")
 
@@ -39,13 +39,7 @@ class Overdue:
 def audit_programme(conn) -> list[str]:
     """The section's lines; none when no authority's programme or actions are published. Each
     authority's statuses are as at its newest as_at (the marts' as_at), whatever the run's as_at."""
-    published = {
-        name
-        for (name,) in conn.execute(
-            "select name from unnest(%s::text[]) as name where to_regclass('reporting.' || name) is not null",
-            [list(TABLES)],
-        )
-    }
+    published = warehouse.published_tables(conn, TABLES)
     if not published:
         return []
     due = _due_this_month(conn) if "audit_programme_status" in published else []

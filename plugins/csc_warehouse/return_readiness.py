@@ -84,7 +84,7 @@ def for_run(
 
 def _published_rules(conn, wanted: list[tuple[str, str]]) -> dict[tuple[str, str, str], list[RuleReadiness]]:
     """reporting.return_readiness's rows for these authorities and as_at dates, most children first."""
-    if not conn.execute("select to_regclass('reporting.return_readiness') is not null").fetchone()[0]:
+    if not warehouse.published_tables(conn, ["return_readiness"]):
         return {}
     rules: dict[tuple[str, str, str], list[RuleReadiness]] = {}
     for la_code, as_at, return_type, *counts in conn.execute(

@@ -234,14 +234,15 @@ def headline_figures(as_at: str) -> list[HeadlineFigure]:
     """Each authority's looked-after, child protection and front door figures of the week ending on as_at."""
     figures: dict[tuple[str, str], HeadlineFigure] = {}
     with warehouse.connect() as conn:
-        if conn.execute("select to_regclass('reporting.lac_weekly') is not null").fetchone()[0]:
+        published = warehouse.published_tables(conn, ["lac_weekly", "cp_weekly", "cin_weekly"])
+        if "lac_weekly" in published:
             for la_code, day, looked_after, starts, ceased, change in conn.execute(
                 "select la_code, as_at::text, children_looked_after, lac_starts, lac_ceased, change_vs_previous"
                 " from reporting.lac_weekly where as_at between %s::date - 6 and %s::date",
                 [as_at, as_at],
             ):
                 figures[la_code, day] = HeadlineFigure(la_code, day, looked_after, starts, ceased, change)
-        if conn.execute("select to_regclass('reporting.cp_weekly') is not null").fetchone()[0]:
+        if "cp_weekly" in published:
             for la_code, day, on_plan, change in conn.execute(
                 "select la_code, as_at::text, children_on_plan, change_vs_previous from reporting.cp_weekly"
                 " where as_at between %s::date - 6 and %s::date",
@@ -249,7 +250,7 @@ def headline_figures(as_at: str) -> list[HeadlineFigure]:
             ):
                 looked_after = figures.get((la_code, day), HeadlineFigure(la_code, day))
                 figures[la_code, day] = replace(looked_after, children_on_plan=on_plan, cp_change_vs_previous=change)
-        if conn.execute("select to_regclass('reporting.cin_weekly') is not null").fetchone()[0]:
+        if "cin_weekly" in published:
             for la_code, day, *front_door in conn.execute(
                 f"select la_code, as_at::text, {', '.join(FRONT_DOOR_FIGURES)} from reporting.cin_weekly"
                 " where as_at between %s::date - 6 and %s::date",

@@ -38,6 +38,17 @@ def connect(url: str | None = None, *, autocommit: bool = False, role: str | Non
     return conn
 
 
+def published_tables(conn: psycopg.Connection, names) -> set[str]:
+    """Which of these reporting tables exist (a first run, or a mart not built yet, has none of them)."""
+    return {
+        name
+        for (name,) in conn.execute(
+            "select name from unnest(%s::text[]) as name where to_regclass('reporting.' || name) is not null",
+            [list(names)],
+        )
+    }
+
+
 def lock_publication(conn: psycopg.Connection) -> None:
     """Hold publication's lock until the transaction ends: one swap, rollback or securer at a time."""
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [PUBLISH_LOCK])

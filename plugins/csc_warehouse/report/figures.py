@@ -95,13 +95,7 @@ def read_figures_of(la_codes: Sequence[str], as_at: date, *, url: str | None = N
     of = {la_code: ReportFigures(la_code=la_code, as_at=as_at) for la_code in la_codes}
     codes = list(of)
     with warehouse.connect(url) as conn:
-        published = {
-            row[0]
-            for row in conn.execute(
-                "select name from unnest(%s::text[]) as name where to_regclass('reporting.' || name) is not null",
-                [list(REPORTING_TABLES)],
-            )
-        }
+        published = warehouse.published_tables(conn, REPORTING_TABLES)
         for table, column, attribute in (
             ("cp_weekly", "children_on_plan", "children_on_plan"),
             ("lac_weekly", "children_looked_after", "children_looked_after"),
