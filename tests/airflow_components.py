@@ -11,13 +11,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import httpx
 import psycopg
+from warehouse_contents import Contents, warehouse_contents
 
 from csc_warehouse import airflow_settings, demo, process_groups, settings
 from csc_warehouse.demo import audit
@@ -72,9 +72,21 @@ class Airflow:
         """Polls the run until its state is none of `leaving`; fails after RUN_DEADLINE_SECONDS."""
         deadline = time.monotonic() + RUN_DEADLINE_SECONDS
         while (run := self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}").json())["state"] in leaving:
-            assert time.monotonic() < deadline, f"still {run['state']} after {RUN_DEADLINE_SECONDS} s: {run}"
+            assert time.monotonic() < deadline, self.why_stuck(run, dag_id)
             time.sleep(POLL_SECONDS)
         return run
+
+    def why_stuck(self, run: dict, dag_id: str) -> str:
+        """What a run that did not end shows: its tasks' states and the end of the scheduler's log."""
+        tasks = sorted(
+            f"{task['task_id']}={task['state']} (try {task['try_number']})"
+            for task in self.task_instances(run["dag_run_id"], dag_id)
+        )
+        scheduler_log = self.state / "airflow" / "scheduler.log"
+        tail = scheduler_log.read_text(errors="replace").splitlines()[-40:] if scheduler_log.exists() else []
+        return "\n".join(
+            [f"still {run['state']} after {RUN_DEADLINE_SECONDS} s: {run}", f"tasks: {', '.join(tasks)}", *tail]
+        )
 
     def trigger_week(self, week: date) -> str:
         """Triggers the weekly DAG for a week through the REST API, as a user would; returns the run's id."""
@@ -135,17 +147,47 @@ class Airflow:
             or component.startswith("celery-worker-")
         }
 
-    def kill_scheduler(self) -> int:
-        """SIGKILL to the scheduler process alone, as the kernel's OOM killer would send it: what it
-        started (the executor's workers and their tasks) is left running. Returns the pid killed."""
+    def kill_scheduler_in_a_transaction(self) -> KilledScheduler:
+        """SIGKILL to the scheduler process alone, as the kernel's OOM killer would send it, at a moment
+        it has a transaction open in the metadata database (it takes row locks on dag_run in most of
+        them): what it started (the executor's workers and their tasks) is left running."""
         pid = self.component_pids()["scheduler"]
         assert pid is not None, "the scheduler is not running"
-        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        with psycopg.connect(self.metadata_url(), autocommit=True) as conn:
+            while not (in_transaction := self._backend_in_a_transaction(conn, tcp_client_ports(pid))):
+                assert time.monotonic() < deadline, f"the scheduler {pid} opened no transaction in 120 s"
+                time.sleep(0.005)  # its transactions last milliseconds, a second apart
+            os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 60
         while process_groups.alive(pid):
             assert time.monotonic() < deadline, f"the scheduler {pid} outlived SIGKILL"
             time.sleep(0.1)
-        return pid
+        return KilledScheduler(pid, in_transaction)
+
+    @staticmethod
+    def _backend_in_a_transaction(conn: psycopg.Connection, client_ports: set[int]) -> int | None:
+        found = conn.execute(
+            "select pid from pg_stat_activity where datname = current_database() and client_port = any(%s)"
+            " and xact_start is not null",
+            [sorted(client_ports)],
+        ).fetchone()
+        return found[0] if found else None
+
+    def transaction_still_open(self, backend: int, seconds: float) -> bool:
+        """Whether the backend still has its transaction open after waiting up to `seconds` for it to end."""
+        deadline = time.monotonic() + seconds
+        with psycopg.connect(self.metadata_url(), autocommit=True) as conn:
+            while conn.execute(
+                "select 1 from pg_stat_activity where pid = %s and xact_start is not null", [backend]
+            ).fetchone():
+                if time.monotonic() > deadline:
+                    return True
+                time.sleep(0.1)
+        return False
+
+    def metadata_url(self) -> str:
+        return self.environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].replace("postgresql+psycopg2:", "postgresql:")
 
     def kill_worker(self, name: str) -> int:
         """SIGKILL to a Celery worker and everything it started (its task supervisors and their tasks, in
@@ -169,6 +211,32 @@ class Airflow:
         return httpx.request(method, f"{self.url}/api/v2{path}", headers=headers, timeout=30, **arguments)
 
 
+@dataclass(frozen=True)
+class KilledScheduler:
+    pid: int
+    backend_in_a_transaction: int  # the pid of its metadata database backend that was in a transaction
+
+
+def tcp_client_ports(pid: int) -> set[int]:
+    """The local ports of the TCP connections a process holds open: what PostgreSQL's pg_stat_activity
+    shows as the client_port of its connections."""
+    inodes = set()
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target.removeprefix("socket:[").rstrip("]"))
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()  # sl local_address rem_address st ... uid timeout inode
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
 def airflow_in(state: Path, warehouse_url: str, metadata_url: str, mail_connection: str, **setting: str) -> Airflow:
     """The components of a state folder, not started yet, with only these settings (and `setting`):
     nothing another test set in this process (an Airflow home, a connection, a metadata database) may
@@ -179,105 +247,6 @@ def airflow_in(state: Path, warehouse_url: str, metadata_url: str, mail_connecti
     # week (which has none), then finds the landing folder and needs no retry.
     demo.generate(state / "landing")
     return Airflow(state, environment)
-
-
-# The columns no two runs of the same weeks share: when, how long, and which run checked a version.
-# And the child keys: each database makes its own random pseudonym key (migration 004), so one child
-# has another key in the twin; the rows still differ by every other column.
-UNSHARED_COLUMNS = {
-    "received_at",
-    "finished_at",
-    "seconds",
-    "checked_at",
-    "previous_checked_at",
-    "checked_by_run",
-    "child_key",
-}
-# Which run did something: two runs of the same weeks share only whether some run did it.
-RUN_COLUMNS = {"staging_tests_passed_by_run"}
-
-
-# -- what a warehouse holds ----------------------------------------------------------------------
-
-
-Contents = dict[str, list[tuple]]
-
-
-def within_landing(value):
-    """A delivery's folder from the landing root on (each run of the same weeks has a landing root of its
-    own); any other value as it is."""
-    if isinstance(value, str) and "/landing/" in value:
-        return "<landing>/" + value.split("/landing/", 1)[1]
-    return value
-
-
-def warehouse_contents(url: str) -> Contents:
-    """Every row of the ledger, `history` and `reporting`, and the raw rows per table and version, with
-    each delivery version named by (authority, extract date, sha256) instead of its generated id, its
-    folder from the landing root on, and without the columns that say when: what two runs of the same
-    weeks must hold alike."""
-    with psycopg.connect(url) as conn:
-        versions = {
-            version_id: f"{la_code}/{extract_date}/{sha256}"
-            for version_id, la_code, extract_date, sha256 in conn.execute(
-                "select delivery_version_id, la_code, extract_date, sha256 from ledger.delivery_versions"
-            )
-        }
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
-            " and table_schema in ('ledger', 'history', 'reporting', 'raw')"
-            " and table_name <> 'schema_migrations'"
-            " order by 1, 2"
-        ).fetchall()
-        contents = {}
-        for schema, table in tables:
-            columns = [
-                name
-                for (name,) in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = %s"
-                    " and table_name = %s order by ordinal_position",
-                    [schema, table],
-                )
-                if name not in UNSHARED_COLUMNS
-            ]
-            if schema == "raw":
-                if "delivery_version_id" not in columns:
-                    continue
-                rows = conn.execute(
-                    f'select delivery_version_id, count(*) from raw."{table}" group by 1'  # noqa: S608
-                ).fetchall()
-                columns = ["delivery_version_id", "rows"]
-            else:
-                listed = ", ".join(
-                    f'"{name}" is not null as "{name}"' if name in RUN_COLUMNS else f'"{name}"' for name in columns
-                )
-                rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()  # noqa: S608
-            named = [
-                tuple(
-                    versions.get(value, value) if name.endswith("delivery_version_id") else within_landing(value)
-                    for name, value in zip(columns, row, strict=True)
-                )
-                for row in rows
-            ]
-            contents[f"{schema}.{table}"] = sorted(named, key=repr)
-    return contents
-
-
-def tables_of(contents: Contents, schema: str) -> Contents:
-    return {table: rows for table, rows in contents.items() if table.startswith(f"{schema}.")}
-
-
-def differences(scheduled: Contents, uninterrupted: Contents) -> list[str]:
-    """The tables whose rows differ, with a few of the rows each side lacks (rows compared as their
-    repr, since JSON arrays are lists; a row twice on one side and once on the other differs)."""
-    found = []
-    for table in sorted(scheduled.keys() | uninterrupted.keys()):
-        ours = Counter(map(repr, scheduled.get(table, [])))
-        theirs = Counter(map(repr, uninterrupted.get(table, [])))
-        if ours != theirs:
-            only_ours, only_theirs = sorted((ours - theirs).elements()), sorted((theirs - ours).elements())
-            found.append(f"{table}: only scheduled {only_ours[:3]}, only uninterrupted {only_theirs[:3]}")
-    return found
 
 
 # -- the same weeks through dag.test() -------------------------------------------------------------------

@@ -20,6 +20,16 @@ SCHEDULER_SETTINGS = {
     # A DAG file is parsed again every 5 minutes, not every 30 s: each parse costs CPU the tasks need,
     # and our DAG files change only with a release. A new file is still found by refresh_interval.
     "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "300",
+    # The scheduler starts its LocalExecutor workers and its log server from a fork server, not by
+    # forking itself: a forked worker holds a copy of the scheduler's socket to the metadata database,
+    # so a scheduler killed (out of memory, SIGKILL) inside a transaction leaves that transaction open,
+    # with its row locks on dag_run, for as long as the orphaned workers live. The restarted scheduler
+    # skips the locked run, which never ends. The fork server imports the worker's code once, so a
+    # worker (and the task it forks) still starts in milliseconds.
+    "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
+    "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": ",".join(
+        ["airflow.executors.local_executor", "airflow.sdk.execution_time.supervisor"]
+    ),
 }
 
 

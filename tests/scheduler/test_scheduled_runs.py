@@ -1,8 +1,8 @@
 """The weekly DAG under the real scheduler, triggered and watched through the REST API: two demo weeks
 succeed and publish what `dag.test()` publishes; the second week's audit return makes the scheduler
-run `audit_returns` from the asset event; the scheduler SIGKILLed in the middle of that second week
-and restarted completes it with nothing lost and nothing loaded twice; a week whose delivery is
-rejected ends `failed` and sends its email.
+run `audit_returns` from the asset event; the scheduler SIGKILLed in the middle of that second week,
+inside a database transaction, and restarted completes it with nothing lost and nothing loaded
+twice; a week whose delivery is rejected ends `failed` and sends its email.
 
 A scheduler week costs 80-150 s, so the runs are shared: the first demo week is the session's
 `scheduled_demo_week`; the second (2014-02-10, the first delivery after the audit date, so it holds
@@ -23,14 +23,12 @@ import pytest
 from airflow_components import (
     AUDIT_WEEK,
     DEMO_WEEK,
-    Contents,
+    KilledScheduler,
     UninterruptedTwin,
-    differences,
-    tables_of,
-    warehouse_contents,
 )
 from conftest import assert_no_identifiers, body_text
 from loading_fixtures import break_one_episode
+from warehouse_contents import Contents, differences, tables_of, warehouse_contents
 
 from csc_warehouse import audit_returns, demo, settings
 
@@ -47,7 +45,7 @@ REJECTED_SEED = 311
 @dataclass(frozen=True)
 class InterruptedWeek:
     run: dict  # the weekly run of AUDIT_WEEK, from the REST API once it ended
-    killed_scheduler: int
+    killed_scheduler: KilledScheduler
     pids_before: dict[str, int | None]
     pids_after: dict[str, int | None]
     restart: subprocess.CompletedProcess
@@ -58,12 +56,17 @@ class InterruptedWeek:
 
 @pytest.fixture(scope="module")
 def interrupted_week(airflow, scheduled_demo_week, uninterrupted_twin) -> tuple[InterruptedWeek, UninterruptedTwin]:
-    """The second demo week under the scheduler, SIGKILLed while its dbt build runs and restarted; its
-    uninterrupted twin through dag.test() meanwhile."""
+    """The second demo week under the scheduler, SIGKILLed in a transaction while its dbt build runs and
+    restarted; its uninterrupted twin through dag.test() meanwhile."""
     run_id = airflow.trigger_week(AUDIT_WEEK)
     airflow.wait_for_task(run_id, "build_marts", "running")
     pids_before = airflow.component_pids()
-    killed = airflow.kill_scheduler()
+    killed = airflow.kill_scheduler_in_a_transaction()
+    # Its socket closed, PostgreSQL ends the transaction and frees its row locks at once, unless a process
+    # it forked holds a copy of the socket: then the run stays locked, and the new scheduler skips it.
+    assert not airflow.transaction_still_open(killed.backend_in_a_transaction, seconds=30), (
+        "the killed scheduler's transaction is still open: a process it started holds its connection"
+    )
     restart = airflow.csc("airflow", "start")
     pids_after = airflow.component_pids()
     run = airflow.wait_for_end(run_id)
@@ -155,7 +158,7 @@ def test_the_rejected_week_sends_its_email_naming_the_rejection(airflow, rejecte
 def test_a_restart_after_the_scheduler_was_killed_starts_only_the_scheduler(interrupted_week):
     scheduled, _ = interrupted_week
     assert scheduled.restart.returncode == 0, scheduled.restart.stdout + scheduled.restart.stderr
-    assert scheduled.pids_after["scheduler"] not in (None, scheduled.killed_scheduler)
+    assert scheduled.pids_after["scheduler"] not in (None, scheduled.killed_scheduler.pid)
     unchanged = ("api-server", "dag-processor", "triggerer")
     assert {c: scheduled.pids_after[c] for c in unchanged} == {c: scheduled.pids_before[c] for c in unchanged}
 

@@ -34,11 +34,8 @@ from airflow_components import (
     DEMO_WEEK,
     RUN_DEADLINE_SECONDS,
     Airflow,
-    Contents,
-    differences,
-    tables_of,
-    warehouse_contents,
 )
+from warehouse_contents import Contents, differences, tables_of, warehouse_contents
 
 from csc_warehouse import audit_returns, process_groups, settings
 
