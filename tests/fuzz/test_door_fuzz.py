@@ -52,7 +52,7 @@ FAILURES = Path(os.environ.get("CSC_FUZZ_FAILURES", Path(__file__).parents[2] / 
 # every other finding is about a value, and names its row and column.
 DELIVERY_RULES = {"required-table", "duplicate-table"}
 FILE_RULES = {"unreadable-file"}
-ROW_RULES = {"ragged-row", "unreadable-row", "encoding", "no-questions"}
+ROW_RULES = {"ragged-row", "unreadable-row", "encoding", "no-questions", "nested-record"}
 RAW_TABLES = [table.name for table in TABLES] + ["cin_census_files"]
 
 

@@ -9,8 +9,8 @@ the position of its <Child> element in the file, and the source's row label name
 
 The file's <LEA> is passed on (`la_code_in_file`): the delivery folder's la_code wins, and loading
 records the disagreement as a warning. Elements no table reads (pre-proceedings, disabilities...)
-are named in a warning. Memory stays flat whatever the file's size: lxml's iterparse reads a
-<Child> at a time and drops it once read, and the file is read once, each table's rows spooled to a
+are named in a warning. Memory stays flat whatever the file's size: a <Child> is read at a time and
+dropped once read (readers/xml_records.py), and the file is read once, each table's rows spooled to a
 temporary file of their own that its source streams to loading. A file that is not well-formed XML
 is found in that pass, before anything of it is loaded.
 
@@ -21,7 +21,6 @@ for the DfE's CIN rules, which read all of it; erasing a child rewrites that cop
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -37,6 +36,7 @@ from csc_warehouse.readers.cin_elements import (
     unread_elements,
 )
 from csc_warehouse.readers.spool import RowSpool
+from csc_warehouse.readers.xml_records import records
 from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 ROOT = "Message"
@@ -70,24 +70,11 @@ def is_cin_census(path: Path) -> bool:
     return root == ROOT and collection == COLLECTION
 
 
-def _children(path: Path) -> Iterator[tuple[int, object]]:
-    """(position in the file, <Child> element), one at a time; each is emptied once the caller is done."""
-    try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}Child", **SAFE_PARSING)
-        for ordinal, (_, child) in enumerate(children, start=1):
-            yield ordinal, child
-            child.clear(keep_tail=True)  # and the emptied <Child>s before it: memory stays flat
-            while child.getprevious() is not None:
-                del child.getparent()[0]
-    except etree.XMLSyntaxError as error:
-        raise not_well_formed(path, error) from error
-
-
 def _spooled(path: Path) -> tuple[dict[CensusElement, RowSpool], set[str]]:
     """Every table's rows, spooled in one pass, and the elements no table reads."""
     spools = {census_element: RowSpool() for census_element in ELEMENTS}
     unread: set[str] = set()
-    for ordinal, child in _children(path):
+    for ordinal, child in records(path, "Child"):
         for census_element, rows in child_rows(child).items():
             spools[census_element].add(ordinal, rows)
         unread |= unread_elements(child)

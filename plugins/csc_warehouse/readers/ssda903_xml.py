@@ -7,7 +7,7 @@ AD_PLACED (PlacedAdoption). The XML says CHILDID for CHILD and PL for PLACE. Eac
 source of its own, named in the ledger as the file's "sheet" (fake_903.xml[Episodes]); a row's
 number is the position of its <CHILD> element in the file, which is what a person can find.
 
-The file is read once with lxml's iterparse, a <CHILD> at a time, each <CHILD> dropped once read
+The file is read once, a <CHILD> at a time (readers/xml_records.py), each <CHILD> dropped once read
 and its rows spooled to a temporary file per table (readers/spool.py), so memory stays flat
 whatever the file's size: it holds neither the tree nor the rows.
 """
@@ -22,6 +22,7 @@ from lxml import etree
 from csc_warehouse import tables
 from csc_warehouse.readers.base import TableSource, ignored
 from csc_warehouse.readers.spool import RowSpool
+from csc_warehouse.readers.xml_records import records
 from csc_warehouse.readers.xml_safety import SAFE_PARSING, not_well_formed, refuse_parsed_doctype
 
 ROOT = "EXPSSDA903"
@@ -151,15 +152,8 @@ def read_ssda903_xml(path: Path) -> list[TableSource]:
     if root != ROOT:
         return [ignored(path.name, f"XML whose root element is <{root}>, not {ROOT}: not a table the warehouse knows")]
     collector = _Collector()
-    try:
-        children = etree.iterparse(str(path), events=("end",), tag="{*}CHILD", **SAFE_PARSING)
-        for ordinal, (_, child) in enumerate(children, start=1):
-            collector.child(ordinal, child)
-            child.clear(keep_tail=True)  # and the emptied <CHILD>s before it: memory stays flat
-            while child.getprevious() is not None:
-                del child.getparent()[0]
-    except etree.XMLSyntaxError as error:
-        raise not_well_formed(path, error) from error
+    for ordinal, child in records(path, "CHILD"):
+        collector.child(ordinal, child)
     sources = []
     for table in XML_TABLES:
         spool = collector.spools[table.name]
