@@ -96,7 +96,7 @@ def publish(
                 )
             )
             conn.execute(sql.SQL("drop table if exists reporting_previous.{}").format(name))
-            if conn.execute("select to_regclass(%s) is not null", [f"reporting.{table}"]).fetchone()[0]:
+            if warehouse.published_tables(conn, [table]):
                 conn.execute(sql.SQL("alter table reporting.{} set schema reporting_previous").format(name))
             conn.execute(sql.SQL("alter table reporting.{} rename to {}").format(incoming, name))
         access.apply_row_security(conn)  # the new tables' per-authority policies, before the swap commits
@@ -124,7 +124,7 @@ def rollback(run_id: str = "rollback", *, url: str | None = None) -> list[str]:
         for table in tables:
             name, swapping = sql.Identifier(table), sql.Identifier(f"{table}__rolling_back")
             conn.execute(sql.SQL("alter table reporting_previous.{} rename to {}").format(name, swapping))
-            if conn.execute("select to_regclass(%s) is not null", [f"reporting.{table}"]).fetchone()[0]:
+            if warehouse.published_tables(conn, [table]):
                 conn.execute(sql.SQL("alter table reporting.{} set schema reporting_previous").format(name))
             conn.execute(sql.SQL("alter table reporting_previous.{} set schema reporting").format(swapping))
             conn.execute(sql.SQL("alter table reporting.{} rename to {}").format(swapping, name))
